@@ -1,0 +1,97 @@
+"""Every user-facing message, numbered, in French.
+
+A message says what is wrong, where (``fichier:ligne``) and what to do.
+Raise with ``raise GacpError(E.E101, path=..., ...)``; warnings are
+formatted with ``W.W101.format(...)``. Numbers are stable: tests and users
+search for them.
+"""
+from __future__ import annotations
+
+
+class GacpError(Exception):
+    """A user-facing error: bad input (exit 1) or bad usage (exit 2)."""
+
+    def __init__(self, template: str, /, *, exit_code: int = 1, **fields: object) -> None:
+        self.template = template
+        self.fields = fields
+        self.exit_code = exit_code
+        super().__init__(template.format(**fields))
+
+    @property
+    def code(self) -> str:
+        """The message number, e.g. ``"E101"``."""
+        return self.template.split(" ", 1)[0]
+
+
+class E:
+    """Error messages. ``{path}`` is the file, ``{line}`` the 1-based line."""
+
+    # --- group file (groupe.yaml) -------------------------------------------------
+    E100 = ("E100 Dossier de groupe introuvable : {path}. Indiquez le dossier qui contient "
+            "groupe.yaml (créez-le avec « gacp init {path} »).")
+    E101 = ("E101 {path} : fichier groupe.yaml absent. Créez-le avec « gacp init {folder} » "
+            "puis complétez-le.")
+    E102 = ("E102 {path}:{line} : YAML invalide ({problem}). Corrigez la syntaxe à cette ligne "
+            "(indentation, deux-points, guillemets).")
+    E103 = ("E103 {path} : clé obligatoire « {key} » absente. Ajoutez-la ({hint}).")
+    E104 = ("E104 {path} : {where} : {problem}. {fix}")
+    E105 = ("E105 {path} : le nom « {name} » est utilisé par deux personnes ({first} et "
+            "{second}). Chaque nom ou alias doit désigner une seule personne.")
+    E106 = ("E106 {path} : le pseudonyme « {name} » est donné à deux personnes. Choisissez "
+            "des pseudonymes distincts.")
+    E107 = ("E107 {path} : dossier seances/ absent ou vide. Placez les transcriptions "
+            "(.txt, .docx, .vtt, .srt) dans {folder}.")
+
+    # --- transcripts ------------------------------------------------------------
+    E110 = ("E110 {path}:{line} : locuteur inconnu « {label} ». Noms connus les plus proches : "
+            "{closest}. Corrigez l'étiquette dans la transcription ou ajoutez « {label} » comme "
+            "alias dans groupe.yaml.")
+    E111 = ("E111 {path} : numéro de séance absent. Ajoutez « seance: N » dans les "
+            "métadonnées ({where}) ou nommez le fichier AAAA-MM-JJ_seance-NN{suffix}.")
+    E112 = ("E112 {path} : le numéro de séance {number} est déjà celui de {other}. Chaque séance "
+            "doit avoir un numéro unique : corrigez l'un des deux fichiers.")
+    E113 = ("E113 {path}:{line} : date illisible « {value} ». Écrivez-la au format AAAA-MM-JJ "
+            "(par exemple 2026-03-12).")
+    E114 = ("E114 {path} : date de séance absente. Ajoutez « date: AAAA-MM-JJ » dans les "
+            "métadonnées ({where}) ou nommez le fichier AAAA-MM-JJ_seance-NN{suffix}.")
+    E115 = ("E115 {path}:{line} : octets illisibles (position {offset}) : le fichier n'est ni en "
+            "UTF-8 ni en Windows-1252. Réenregistrez-le en UTF-8 depuis votre éditeur.")
+    E116 = ("E116 {path} : transcription vide (aucune prise de parole reconnue). Vérifiez que "
+            "chaque prise de parole commence par « Prénom : ».")
+    E117 = ("E117 {path}:{line} : type de séance « {value} » inconnu. Valeurs possibles : "
+            "information, analyse, bilan.")
+    E118 = ("E118 {path}:{line} : métadonnées invalides ({problem}). Corrigez le bloc entre les "
+            "lignes « --- » ou le fichier .yaml associé.")
+    E119 = ("E119 {path} : format non pris en charge « {suffix} ». Formats lus : .txt, .docx, "
+            ".vtt, .srt.")
+    E120 = ("E120 {path} : fichier .docx illisible ({problem}). Rouvrez-le dans Word ou "
+            "LibreOffice et réenregistrez-le au format .docx.")
+    E122 = ("E122 {path}:{line} : ligne de temps invalide « {value} ». Attendu : "
+            "« 00:01:02.480 --> 00:01:07.120 ».")
+    E123 = ("E123 {path}:{line} : valeur « {value} » invalide pour « {key} » : {fix}")
+
+    # --- store ------------------------------------------------------------------
+    E130 = ("E130 {path} : la base du projet a la version de schéma {found}, plus récente que "
+            "celle de cette version de gacp-analysis ({supported}). Mettez à jour gacp-analysis.")
+    E131 = ("E131 {path} : ce n'est pas une base gacp-analysis lisible ({problem}). Ne modifiez "
+            "pas ce fichier à la main ; restaurez une sauvegarde ou supprimez-le puis relancez "
+            "« gacp import ».")
+    E132 = ("E132 {folder} : aucune séance importée. Lancez d'abord « gacp import {folder} ».")
+
+    # --- usage ------------------------------------------------------------------
+    E140 = ("E140 {path} existe déjà. Choisissez un autre dossier ou supprimez ce fichier.")
+
+
+class W:
+    """Warnings: the input was read, but the user should know how."""
+
+    W101 = ("W101 {path} : marque d'ordre d'octets (BOM) UTF-8 en tête de fichier, ignorée.")
+    W102 = ("W102 {path} : fins de ligne Windows (CRLF), converties.")
+    W103 = ("W103 {path} : encodage Windows-1252 détecté et converti en UTF-8. Réenregistrez "
+            "le fichier en UTF-8 pour éviter cet avertissement.")
+    W105 = ("W105 {path}:{line} : texte avant la première prise de parole, ignoré : « {excerpt} ».")
+    W106 = ("W106 {path} : format non pris en charge « {suffix} », fichier ignoré. Formats lus : "
+            ".txt, .docx, .vtt, .srt.")
+    W107 = ("W107 {path} : encodage UTF-16 détecté et converti. Réenregistrez le fichier en UTF-8.")
+    W104 = ("W104 {path} : {count} segment(s) codé(s) ou annoté(s) dont le texte a changé : "
+            "conservés et marqués « à revoir ».")

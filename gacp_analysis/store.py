@@ -1,0 +1,306 @@
+"""The project store: one SQLite file inside the group folder.
+
+One owner: :func:`open_store` is the only place that opens the database.
+The schema is versioned with ``PRAGMA user_version`` and migrated forward
+by :data:`MIGRATIONS`; every write happens in a transaction
+(``with store.transaction():``) so a failed import leaves the file as it was.
+
+Real names never enter the store: speakers are keyed by pseudonym, and the
+pseudonym <-> name key stays in ``groupe.yaml``.
+
+Tables:
+
+- ``sessions``: one row per transcript (number, date, type, source file,
+  content hash, normalised text).
+- ``speakers``: pseudonym, role, facilitator flag, quotation consent.
+- ``turns``: speech turns and non-verbal events with offsets into the
+  session text; replaced whole when a transcript changes.
+- ``segments``: sentences inside speech turns, the unit of coding. Their ids
+  are stable across re-imports when their text is unchanged; a segment whose
+  text changed or disappeared is kept as an *orphan* (``turn_id`` NULL) so
+  the codings and memos attached to it survive, flagged ``needs_review``.
+- ``codes``: the codebook in force (id, label, family) as last used.
+- ``codings``: a code on a segment, provenance ``auto`` or ``human``; a human
+  decision may ``apply`` or ``reject`` a code; evidence spans as JSON.
+- ``coded_segments``: which segments the automatic coder has seen, with the
+  signature (coder version + codebook hash) it used, so a re-run only codes
+  what changed.
+- ``memos``: the facilitator's notes, on the group, a session, a segment or a
+  coding; ``for_bilan`` marks those to include in the bilan annex.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import E, GacpError
+
+STORE_DIRNAME = ".gacp"
+STORE_FILENAME = "projet.sqlite"
+
+MIGRATIONS: tuple[str, ...] = (
+    # version 1
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        number INTEGER NOT NULL UNIQUE,
+        date TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('information', 'analyse', 'bilan')),
+        duration_min INTEGER,
+        source TEXT NOT NULL UNIQUE,
+        source_sha256 TEXT NOT NULL,
+        text TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+    CREATE TABLE speakers (
+        id INTEGER PRIMARY KEY,
+        pseudonym TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL DEFAULT '',
+        is_facilitator INTEGER NOT NULL DEFAULT 0,
+        consent_quote INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('speech', 'event')),
+        speaker_id INTEGER REFERENCES speakers(id),
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        timestamp REAL,
+        UNIQUE (session_id, idx)
+    );
+    CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        turn_id INTEGER REFERENCES turns(id) ON DELETE SET NULL,
+        idx INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        text_sha256 TEXT NOT NULL
+    );
+    CREATE INDEX segments_turn ON segments(turn_id);
+    CREATE INDEX segments_session ON segments(session_id);
+    CREATE TABLE codes (
+        id TEXT PRIMARY KEY,
+        label TEXT NOT NULL,
+        family TEXT NOT NULL,
+        definition TEXT NOT NULL DEFAULT '',
+        active INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE TABLE codings (
+        id INTEGER PRIMARY KEY,
+        segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        code TEXT NOT NULL,
+        provenance TEXT NOT NULL CHECK (provenance IN ('auto', 'human')),
+        decision TEXT NOT NULL DEFAULT 'apply' CHECK (decision IN ('apply', 'reject')),
+        coder TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        rule TEXT,
+        score REAL,
+        evidence TEXT NOT NULL DEFAULT '[]',
+        needs_review INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX codings_segment ON codings(segment_id);
+    CREATE UNIQUE INDEX codings_human_unique ON codings(segment_id, code, coder)
+        WHERE provenance = 'human';
+    CREATE TABLE coded_segments (
+        segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE,
+        signature TEXT NOT NULL,
+        coded_at TEXT NOT NULL
+    );
+    CREATE TABLE memos (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+        segment_id INTEGER REFERENCES segments(id) ON DELETE SET NULL,
+        coding_id INTEGER REFERENCES codings(id) ON DELETE SET NULL,
+        text TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        for_bilan INTEGER NOT NULL DEFAULT 0,
+        tags TEXT NOT NULL DEFAULT '[]',
+        needs_review INTEGER NOT NULL DEFAULT 0
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def store_path(folder: Path) -> Path:
+    """Where a group folder's store lives."""
+    return Path(folder) / STORE_DIRNAME / STORE_FILENAME
+
+
+class Store:
+    """A connection to one group's store. Use :func:`open_store`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._depth = 0
+
+    # -- transactions -----------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block of writes atomically; nested blocks join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.conn
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # -- speakers ---------------------------------------------------------------
+    def upsert_speaker(self, *, pseudonym: str, role: str, is_facilitator: bool,
+                       consent_quote: bool) -> int:
+        """Insert or update a speaker by pseudonym; return its id."""
+        self.conn.execute(
+            "INSERT INTO speakers (pseudonym, role, is_facilitator, consent_quote) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(pseudonym) DO UPDATE SET role = excluded.role, "
+            "is_facilitator = excluded.is_facilitator, consent_quote = excluded.consent_quote",
+            (pseudonym, role, int(is_facilitator), int(consent_quote)),
+        )
+        return self.conn.execute("SELECT id FROM speakers WHERE pseudonym = ?",
+                                 (pseudonym,)).fetchone()[0]
+
+    # -- codings ----------------------------------------------------------------
+    def add_human_coding(self, segment_id: int, code: str, *, coder: str,
+                         decision: str = "apply") -> int:
+        """Record a person's decision on a code for a segment (replaces their previous one)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at) "
+                "VALUES (?, ?, 'human', ?, ?, ?) "
+                "ON CONFLICT(segment_id, code, coder) WHERE provenance = 'human' "
+                "DO UPDATE SET decision = excluded.decision, created_at = excluded.created_at, "
+                "needs_review = 0",
+                (segment_id, code, decision, coder, now_iso()),
+            )
+            return self.conn.execute(
+                "SELECT id FROM codings WHERE segment_id = ? AND code = ? AND coder = ? "
+                "AND provenance = 'human'", (segment_id, code, coder)).fetchone()[0]
+
+    def add_memo(self, text: str, *, author: str, session_number: int | None = None,
+                 segment_id: int | None = None, coding_id: int | None = None,
+                 for_bilan: bool = False, tags: tuple[str, ...] = ()) -> int:
+        """Store a facilitator's memo; return its id."""
+        with self.transaction():
+            session_id = None
+            if session_number is not None:
+                row = self.conn.execute("SELECT id FROM sessions WHERE number = ?",
+                                        (session_number,)).fetchone()
+                session_id = row[0] if row else None
+            if session_id is None and segment_id is not None:
+                session_id = self.conn.execute("SELECT session_id FROM segments WHERE id = ?",
+                                               (segment_id,)).fetchone()[0]
+            cur = self.conn.execute(
+                "INSERT INTO memos (session_id, segment_id, coding_id, text, author, created_at, "
+                "for_bilan, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, segment_id, coding_id, text, author, now_iso(), int(for_bilan),
+                 json.dumps(list(tags), ensure_ascii=False)),
+            )
+            return cur.lastrowid
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the main tables (for status and tests)."""
+        return {t: self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                for t in ("sessions", "speakers", "turns", "segments", "codings", "memos")}
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise GacpError(E.E130, path=path, found=version, supported=SCHEMA_VERSION)
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(MIGRATIONS[target - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (``executescript`` would commit implicitly)."""
+    statements, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+def open_store(folder: Path | str, *, create: bool = True) -> Store:
+    """Open (creating and migrating if needed) the store of a group folder.
+
+    Args:
+        folder: the group folder (the one holding ``groupe.yaml``).
+        create: when False, a missing store raises E132 instead of being created.
+    """
+    folder = Path(folder)
+    path = store_path(folder)
+    if not path.exists():
+        if not create:
+            raise GacpError(E.E132, folder=folder)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        _migrate(conn, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise GacpError(E.E131, path=path, problem=str(exc)) from exc
+    return Store(conn, path)
