@@ -81,6 +81,31 @@ class E:
     # --- usage ------------------------------------------------------------------
     E140 = ("E140 {path} existe déjà. Choisissez un autre dossier ou supprimez ce fichier.")
 
+    # --- coding (codebook, coder, tag, evaluate) ------------------------------------
+    E200 = ("E200 {path}:{line} : grille de codage YAML invalide ({problem}). Corrigez la syntaxe "
+            "à cette ligne (indentation, deux-points, guillemets).")
+    E201 = ("E201 {path}:{line} : code « {code} » : {problem}. {fix}")
+    E202 = ("E202 {path}:{line} : code « {code} » : le marqueur « {marker} » à retirer n'existe "
+            "pas. Marqueurs de ce code : {known}.")
+    E203 = ("E203 {path}:{line} : code « {code} » : motif « {marker} » invalide ({problem}). "
+            "Un motif est une liste de jetons, par exemple [{{LEMMA: \"épuiser\"}}].")
+    E204 = ("E204 {path} : la grille doit contenir une clé « codes » (un dictionnaire "
+            "identifiant -> définition). Voir gacp_analysis/data/codebook.yaml.")
+    E205 = ("E205 le modèle de langue spaCy « {model} » n'est pas installé. Installez-le avec "
+            "« pip install {package} » puis relancez.")
+    E206 = ("E206 entrée standard, ligne {line} : JSON invalide ({problem}). Chaque ligne doit "
+            "être un objet JSON, par exemple {{\"id\": 1, \"text\": \"...\"}}.")
+    E207 = ("E207 entrée standard, ligne {line} : champ « text » absent ou vide. Chaque ligne "
+            "doit contenir le texte à coder dans « text ».")
+    E208 = ("E208 {path}:{line} : {problem}. Chaque ligne du fichier de référence est un objet "
+            "JSON avec « id », « text » et « codes » (liste d'identifiants de la grille).")
+    E209 = ("E209 {path}:{line} : code « {code} » inconnu de la grille. Codes connus : {known}.")
+    E210 = ("E210 {path} : fichier introuvable. Indiquez un fichier JSON Lines de référence "
+            "(par exemple corpora/gold/dev.jsonl).")
+    E211 = ("E211 {path} : modèle statistique du codeur illisible ou incompatible ({problem}). "
+            "Réinstallez gacp-analysis ou réentraînez-le avec « python -m "
+            "gacp_analysis.coding.train ».")
+
 
 class W:
     """Warnings: the input was read, but the user should know how."""

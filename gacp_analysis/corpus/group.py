@@ -51,7 +51,9 @@ class Group:
     def closest_names(self, label: str, n: int = 3) -> list[str]:
         """Known names and aliases closest to an unknown label, for error messages."""
         names = [name for s in self.speakers() for name in (s.label, *s.aliases)]
-        by_key = {normalise_label(name): name for name in names}
+        by_key: dict[str, str] = {}
+        for name in names:
+            by_key.setdefault(normalise_label(name), name)
         close = difflib.get_close_matches(normalise_label(label), list(by_key), n=n, cutoff=0.4)
         return [by_key[k] for k in close] or [s.label for s in self.speakers()][:n]
 

