@@ -115,6 +115,7 @@ def build_session(raw: list[RawTurn], *, meta: SessionMeta, group: Group, path: 
 
     units: list[dict] = []  # mutable while merging
     last_speech: dict | None = None
+    orphan_warned = False
     for unit in raw:
         text = normalise_space(unit.text)
         if not text:
@@ -130,7 +131,9 @@ def build_session(raw: list[RawTurn], *, meta: SessionMeta, group: Group, path: 
             continue
         if unit.label is None:
             if last_speech is None:
-                warnings.append(W.W105.format(path=path, line=unit.line, excerpt=text[:60]))
+                if not orphan_warned:  # one warning, not one per line of a title block
+                    warnings.append(W.W105.format(path=path, line=unit.line, excerpt=text[:60]))
+                    orphan_warned = True
                 continue
             last_speech["parts"].append(text)
             continue
