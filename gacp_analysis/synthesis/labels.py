@@ -70,6 +70,15 @@ COLUMN_LABELS = {
     "match": "occurrence",
     "right": "contexte droit",
     "codes": "codes",
+    "kind": "échange",
+    "sessions": "séances",
+    "participants": "participant·es",
+    "arrangements": "arrangements",
+    "sans_consequence": "sans conséquence nommée",
+    "last_rate": "taux à la dernière séance",
+    "consequence_speaker": "pseudonyme (conséquence)",
+    "speech_rank": "rang du tour",
+    "segment_index": "n° du segment dans le tour",
 }
 
 
@@ -80,16 +89,37 @@ def _default_codebook():
     return load_codebook()
 
 
+# Codes a group added in its own codebook.yaml, as read from its store: id -> (label, family).
+_GROUP_CODES: dict[str, tuple[str, str]] = {}
+
+
+def register_codes(codes: dict[str, tuple[str, str]]) -> None:
+    """Make a group's own codes known (label, family) to the functions below.
+
+    Called when a group's tables are loaded: the store's ``codes`` table holds the codebook
+    in force for that group. The default codebook's codes keep their labels.
+    """
+    for code, (label, family) in codes.items():
+        if _default_codebook().get(code) is None:
+            _GROUP_CODES[code] = (label, family)
+
+
 def family_of(code: str) -> str:
     """The family of a code id: the codebook's, else the part before the dot."""
     known = _default_codebook().get(code)
-    return known.family if known is not None else code.split(".", 1)[0]
+    if known is not None:
+        return known.family
+    if code in _GROUP_CODES:
+        return _GROUP_CODES[code][1]
+    return code.split(".", 1)[0]
 
 
 def code_label(code: str) -> str:
-    """The French label of a code id (the id itself for a code the default codebook lacks)."""
+    """The French label of a code id (the id itself for a code no codebook names)."""
     known = _default_codebook().get(code)
-    return known.label if known is not None else code
+    if known is not None:
+        return known.label
+    return _GROUP_CODES[code][0] if code in _GROUP_CODES else code
 
 
 def family_label(family: str) -> str:
@@ -103,8 +133,8 @@ def family_label(family: str) -> str:
 
 
 def code_order() -> tuple[str, ...]:
-    """Code ids of the default codebook, in codebook order."""
-    return tuple(c.id for c in _default_codebook().codes)
+    """Code ids of the default codebook in codebook order, then the groups' own codes."""
+    return tuple(c.id for c in _default_codebook().codes) + tuple(_GROUP_CODES)
 
 
 def sort_codes(codes) -> list[str]:
@@ -137,6 +167,8 @@ def french(df: pd.DataFrame, *, labels: bool = True) -> pd.DataFrame:
                 out[column] = out[column].map(lambda c: code_label(c) if isinstance(c, str) else c)
         if "family" in out.columns:
             out["family"] = out["family"].map(lambda f: family_label(f) if isinstance(f, str) else f)
+    if labels:
+        out.index = _label_index(out.index)
     if isinstance(out.index, pd.MultiIndex):
         out.index = out.index.set_names([COLUMN_LABELS.get(n, n) for n in out.index.names])
     elif out.index.name is not None:
@@ -146,5 +178,26 @@ def french(df: pd.DataFrame, *, labels: bool = True) -> pd.DataFrame:
     elif labels and out.columns.name == "family":
         out.columns = [family_label(c) if isinstance(c, str) else c for c in out.columns]
     else:
-        out = out.rename(columns=COLUMN_LABELS)
+        known = set(code_order()) if labels else set()
+        out = out.rename(columns=lambda c: code_label(c) if c in known
+                         else COLUMN_LABELS.get(c, c))
+    if out.columns.name in COLUMN_LABELS:
+        out.columns.name = COLUMN_LABELS[out.columns.name]
     return out
+
+
+_CODE_LEVELS = ("code", "consequence", "rationality", "theme", "from_theme", "to_theme")
+
+
+def _label_index(index: pd.Index) -> pd.Index:
+    """Replace code and family ids by their labels in the levels named after them."""
+    def relabel(level: pd.Index) -> pd.Index:
+        if level.name in _CODE_LEVELS:
+            return level.map(lambda c: code_label(c) if isinstance(c, str) else c)
+        if level.name == "family":
+            return level.map(lambda f: family_label(f) if isinstance(f, str) else f)
+        return level
+
+    if isinstance(index, pd.MultiIndex):
+        return index.set_levels([relabel(level) for level in index.levels], verify_integrity=False)
+    return relabel(index)

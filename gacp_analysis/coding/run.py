@@ -1,0 +1,183 @@
+"""``gacp code``: code every imported segment of a group into its store.
+
+Incremental: each segment's signature (coder version, codebook hash, model,
+pipeline, and the segment's own text and exchange context) is recorded in
+``coded_segments``; a re-run codes only segments whose signature changed, and
+replaces only their ``auto`` codings. Human codings and memos are never
+touched. When nothing changed, spaCy is not even loaded.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..store import Store, now_iso, open_store
+from .codebook import Codebook, load_codebook
+from .coder import coding_signature
+from .features import Unit
+
+BATCH = 512
+
+
+@dataclass
+class CodeReport:
+    """What a ``gacp code`` run did."""
+
+    segments: int = 0  # current segments in the store
+    coded: int = 0  # segments (re)coded by this run
+    unchanged: int = 0
+    codings: int = 0  # auto codings written by this run
+    parsed: int = 0  # segments parsed by spaCy (the others came from the cache)
+    coder: str = ""
+    by_code: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    session_start: int
+    text: str
+    unit: Unit
+    signature: str
+    old_signature: str | None
+
+
+def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress: bool | None = None,
+               force: bool = False, workers: int | None = None) -> CodeReport:
+    """Code the group's segments into its store.
+
+    Args:
+        folder: the group folder (already imported).
+        codebook: the codes to use (default: the package's, with the group's changes).
+        progress: show a progress bar (default: when stderr is a terminal).
+        force: recode every segment even if its signature is unchanged.
+        workers: parsing worker processes (default: one on a multi-core machine for
+            large runs, none otherwise; 0 parses in this process).
+    """
+    from .coder import coder_name
+
+    folder = Path(folder)
+    codebook = codebook or load_codebook(folder)
+    signature = coding_signature(codebook)
+    report = CodeReport(coder=coder_name())
+    with open_store(folder, create=False) as store:
+        rows = _segments(store, signature)
+        report.segments = len(rows)
+        todo = [r for r in rows if force or r.signature != r.old_signature]
+        report.unchanged = len(rows) - len(todo)
+        codes_changed = _codes_differ(store, codebook)
+        if not todo and not codes_changed:
+            return report
+        decisions = _code(folder, todo, codebook, report, progress=progress,
+                          workers=workers) if todo else []
+        with store.transaction():
+            _write_codes(store, codebook)
+            now = now_iso()
+            for row, ds in zip(todo, decisions):
+                store.execute("DELETE FROM codings WHERE segment_id = ? AND provenance = 'auto'",
+                              (row.id,))
+                for d in ds:
+                    evidence = [{"start": row.session_start + s, "end": row.session_start + e,
+                                 "text": row.text[s:e]} for s, e in d.spans]
+                    store.execute(
+                        "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
+                        "rule, score, evidence) VALUES (?, ?, 'auto', 'apply', ?, ?, ?, ?, ?)",
+                        (row.id, d.code, report.coder, now, d.rule, d.score,
+                         json.dumps(evidence, ensure_ascii=False)))
+                    report.by_code[d.code] = report.by_code.get(d.code, 0) + 1
+                    report.codings += 1
+                store.execute(
+                    "INSERT INTO coded_segments (segment_id, signature, coded_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(segment_id) DO UPDATE SET signature = excluded.signature, "
+                    "coded_at = excluded.coded_at", (row.id, row.signature, now))
+        report.coded = len(todo)
+    return report
+
+
+def _segments(store: Store, signature: str) -> list[_Row]:
+    """Current segments with their exchange context and signatures, in reading order."""
+    turns = store.execute(
+        "SELECT t.id, t.session_id, t.idx, t.text, sp.pseudonym, sp.is_facilitator FROM turns t "
+        "LEFT JOIN speakers sp ON sp.id = t.speaker_id WHERE t.kind = 'speech' "
+        "ORDER BY t.session_id, t.idx").fetchall()
+    previous: dict[int, tuple[str | None, str | None]] = {}  # turn id -> previous other speaker's turn
+    last: dict[int, list] = {}  # session id -> turns so far
+    for t in turns:
+        before = last.setdefault(t["session_id"], [])
+        prev = next((p for p in reversed(before) if p["pseudonym"] != t["pseudonym"]), None)
+        if prev is not None and prev["is_facilitator"]:
+            prev = None  # answering the facilitator's relaunch is not the group's exchange
+        previous[t["id"]] = (prev["pseudonym"], prev["text"]) if prev is not None else (None, None)
+        before.append(t)
+    by_turn = {t["id"]: t for t in turns}
+    rows = []
+    for g in store.execute(
+            "SELECT g.id, g.turn_id, g.idx, g.start, g.text, g.text_sha256, c.signature FROM segments g "
+            "LEFT JOIN coded_segments c ON c.segment_id = g.id WHERE g.turn_id IS NOT NULL "
+            "ORDER BY g.session_id, g.start"):
+        turn = by_turn.get(g["turn_id"])
+        if turn is None:
+            continue
+        prev_speaker, prev_text = previous[turn["id"]]
+        if g["idx"] > 1:  # deep inside a long turn, the speaker no longer answers the last one
+            prev_speaker, prev_text = None, None
+        unit = Unit(text=g["text"], speaker=turn["pseudonym"], facilitator=bool(turn["is_facilitator"]),
+                    previous_speaker=prev_speaker, previous_text=prev_text)
+        context = json.dumps([signature, g["text_sha256"], unit.speaker, unit.facilitator, prev_speaker,
+                              hashlib.sha256((prev_text or "").encode()).hexdigest()[:16]])
+        rows.append(_Row(id=g["id"], session_start=g["start"], text=g["text"], unit=unit,
+                         signature=hashlib.sha256(context.encode()).hexdigest()[:32],
+                         old_signature=g["signature"]))
+    return rows
+
+
+def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport, *,
+          progress: bool | None, workers: int | None) -> list:
+    from tqdm import tqdm
+
+    from .coder import Coder
+    from .pipeline import DocCache
+
+    cache = DocCache(folder)
+    coder = Coder(codebook, cache_dir=cache.dir)
+    decisions = []
+    show = sys.stderr.isatty() if progress is None else progress
+    with tqdm(total=len(todo), desc="Codage", unit="segment", disable=not show or len(todo) < BATCH,
+              file=sys.stderr) as bar:
+        chunks = [todo[k:k + BATCH] for k in range(0, len(todo), BATCH)]
+        for chunk, docs in zip(chunks, cache.iter_docs([[r.text for r in c] for c in chunks],
+                                                       workers=workers)):
+            decisions += coder.code([r.unit for r in chunk], docs)
+            bar.update(len(chunk))
+    report.parsed = cache.parsed
+    if cache.parsed:
+        with open_store(folder, create=False) as store:
+            current = [r["text"] for r in store.execute(
+                "SELECT text FROM segments WHERE turn_id IS NOT NULL")]
+        cache.save(current)
+    return decisions
+
+
+def _codes_differ(store: Store, codebook: Codebook) -> bool:
+    wanted = {c.id: (c.label, c.family, c.definition, c.active) for c in codebook.codes}
+    stored = {}
+    for r in store.execute("SELECT id, label, family, definition, active FROM codes"):
+        if r["id"] in wanted:
+            stored[r["id"]] = (r["label"], r["family"], r["definition"], bool(r["active"]))
+        elif r["active"]:
+            return True
+    return stored != wanted
+
+
+def _write_codes(store: Store, codebook: Codebook) -> None:
+    """The codebook in force, in the ``codes`` table (codes no longer in it stay, inactive)."""
+    store.execute("UPDATE codes SET active = 0")
+    for c in codebook.codes:
+        store.execute(
+            "INSERT INTO codes (id, label, family, definition, active) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET label = excluded.label, family = excluded.family, "
+            "definition = excluded.definition, active = excluded.active",
+            (c.id, c.label, c.family, c.definition, int(c.active)))

@@ -1,0 +1,235 @@
+"""The tidy tables every synthesis derives from.
+
+:func:`load_tables` reads one group's store (or several groups' stores) into
+:class:`Tables`:
+
+- ``codings``: one row per coding *in force* (a person's decision overrides
+  the automatic coder for the same segment and code, the rule of
+  :data:`gacp_analysis.status.CODINGS_IN_FORCE_SQL`);
+- ``turns``: one row per speech turn, with its words (for rates per 1,000
+  words and speaking shares);
+- ``sessions``: one row per session, with its words and turns.
+
+Texts are masked by default (:class:`gacp_analysis.privacy.Masker`): real
+names become pseudonyms, ``a_masquer`` names and the organisation a neutral
+mark. ``masked=False`` is for the facilitator's own reading, on their machine.
+Speakers are keyed by ``(group, speaker)``: the column ``group`` holds the
+group's pseudonymised label, so several groups never mix their speakers.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..corpus.group import Group, load_group
+from ..corpus.turns import speech_words
+from ..errors import E, GacpError
+from ..privacy import Masker
+from ..status import CODINGS_IN_FORCE_SQL
+from ..store import open_store
+from .labels import family_of, register_codes
+
+CODING_COLUMNS = ["group", "session", "date", "session_type", "turn", "speech_rank", "segment_id",
+                  "segment_index", "speaker", "role", "is_facilitator", "consent_quote", "code",
+                  "family", "text", "start", "end", "provenance", "needs_review"]
+TURN_COLUMNS = ["group", "session", "date", "session_type", "turn", "speech_rank", "speaker", "role",
+                "is_facilitator", "consent_quote", "words", "text", "start", "end"]
+SESSION_COLUMNS = ["group", "session", "date", "session_type", "words", "turns"]
+
+_CODINGS_SQL = f"""
+WITH in_force AS ({CODINGS_IN_FORCE_SQL})
+SELECT s.number AS session, s.date AS date, s.type AS session_type, t.idx AS turn,
+       g.id AS segment_id, g.idx AS segment_index, sp.pseudonym AS speaker, sp.role AS role,
+       sp.is_facilitator AS is_facilitator, sp.consent_quote AS consent_quote, f.code AS code,
+       g.text AS text, g.start AS start, g.end AS end,
+       CASE WHEN EXISTS (SELECT 1 FROM codings h WHERE h.segment_id = f.segment_id
+            AND h.code = f.code AND h.provenance = 'human' AND h.decision = 'apply')
+            THEN 'human' ELSE 'auto' END AS provenance,
+       (SELECT MAX(c.needs_review) FROM codings c WHERE c.segment_id = f.segment_id
+            AND c.code = f.code) AS needs_review
+FROM in_force f
+JOIN segments g ON g.id = f.segment_id
+JOIN turns t ON t.id = g.turn_id
+JOIN sessions s ON s.id = g.session_id
+LEFT JOIN speakers sp ON sp.id = t.speaker_id
+ORDER BY s.number, g.start, f.code
+"""
+
+_TURNS_SQL = """
+SELECT s.number AS session, s.date AS date, s.type AS session_type, t.idx AS turn,
+       sp.pseudonym AS speaker, sp.role AS role, sp.is_facilitator AS is_facilitator,
+       sp.consent_quote AS consent_quote, t.text AS text, t.start AS start, t.end AS end
+FROM turns t JOIN sessions s ON s.id = t.session_id
+LEFT JOIN speakers sp ON sp.id = t.speaker_id
+WHERE t.kind = 'speech'
+ORDER BY s.number, t.idx
+"""
+
+_SESSIONS_SQL = "SELECT number AS session, date, type AS session_type FROM sessions ORDER BY number"
+
+
+@dataclass(frozen=True, eq=False)
+class Tables:
+    """The tidy tables of one or several groups.
+
+    Attributes:
+        codings: one row per coding in force (columns :data:`CODING_COLUMNS`).
+        turns: one row per speech turn (columns :data:`TURN_COLUMNS`).
+        sessions: one row per session (columns :data:`SESSION_COLUMNS`).
+        masked: whether texts were masked.
+    """
+
+    codings: pd.DataFrame
+    turns: pd.DataFrame
+    sessions: pd.DataFrame
+    masked: bool = True
+
+    @property
+    def groups(self) -> list[str]:
+        """Group labels, in the order they were loaded."""
+        return list(dict.fromkeys(self.sessions["group"]))
+
+    def select(self, *, groups: Iterable[str] | None = None, sessions: Iterable[int] | None = None,
+               session_types: Iterable[str] | None = None) -> Tables:
+        """The same tables restricted to some groups, session numbers or session types."""
+        def keep(df: pd.DataFrame) -> pd.DataFrame:
+            mask = pd.Series(True, index=df.index)
+            if groups is not None:
+                mask &= df["group"].isin(list(groups))
+            if sessions is not None:
+                mask &= df["session"].isin(list(sessions))
+            if session_types is not None:
+                mask &= df["session_type"].isin(list(session_types))
+            return df[mask].reset_index(drop=True)
+
+        return Tables(codings=keep(self.codings), turns=keep(self.turns),
+                      sessions=keep(self.sessions), masked=self.masked)
+
+    def session(self, number: int, *, group: str | None = None) -> Tables:
+        """The tables of one session (of ``group``, or of the only group loaded).
+
+        Raises:
+            GacpError: E303 when the session is not in the store.
+        """
+        group = group if group is not None else self.groups[0]
+        known = sorted(self.sessions.loc[self.sessions["group"] == group, "session"])
+        if number not in known:
+            raise GacpError(E.E303, number=number, group=group,
+                            known=", ".join(str(n) for n in known) or "aucune")
+        return self.select(groups=[group], sessions=[number])
+
+
+def load_group_tables(group: Group | str | Path, *, masked: bool = True) -> Tables:
+    """Read one group's store into :class:`Tables`.
+
+    Args:
+        group: a :class:`Group` or its folder.
+        masked: mask names in texts (the default; False only for the facilitator's own reading).
+
+    Raises:
+        GacpError: E132 when nothing was imported yet.
+    """
+    if not isinstance(group, Group):
+        group = load_group(group)
+    with open_store(group.folder, create=False) as store:
+        codings = pd.DataFrame([dict(r) for r in store.execute(_CODINGS_SQL)],
+                               columns=[c for c in CODING_COLUMNS
+                                        if c not in ("group", "speech_rank", "family")])
+        turns = pd.DataFrame([dict(r) for r in store.execute(_TURNS_SQL)],
+                             columns=[c for c in TURN_COLUMNS
+                                      if c not in ("group", "speech_rank", "words")])
+        sessions = pd.DataFrame([dict(r) for r in store.execute(_SESSIONS_SQL)],
+                                columns=["session", "date", "session_type"])
+        register_codes({r["id"]: (r["label"], r["family"])
+                        for r in store.execute("SELECT id, label, family FROM codes")})
+    if sessions.empty:
+        raise GacpError(E.E132, folder=group.folder)
+    # Words are counted on the transcript as spoken: masking may change the number of words.
+    turns["words"] = turns["text"].map(speech_words).astype("int64")
+    turns["speech_rank"] = turns.groupby("session").cumcount().astype("int64")
+    if masked:
+        masker = Masker(group)
+        turns["text"] = turns["text"].map(masker)
+        codings["text"] = codings["text"].map(masker)
+    codings["family"] = codings["code"].map(family_of)
+    codings = codings.merge(turns[["session", "turn", "speech_rank"]], on=["session", "turn"],
+                            how="left")
+    per_session = turns.groupby("session").agg(words=("words", "sum"), turns=("turn", "count"))
+    sessions = sessions.merge(per_session, left_on="session", right_index=True, how="left")
+    sessions[["words", "turns"]] = sessions[["words", "turns"]].fillna(0).astype("int64")
+    for df in (codings, turns, sessions):
+        df.insert(0, "group", group.label)
+        df["date"] = pd.to_datetime(df["date"]).dt.date
+    for df in (codings, turns):
+        for column in ("is_facilitator", "consent_quote"):
+            df[column] = df[column].fillna(0).astype(bool)
+    codings["needs_review"] = codings["needs_review"].fillna(0).astype(bool)
+    return Tables(codings=codings[CODING_COLUMNS], turns=turns[TURN_COLUMNS],
+                  sessions=sessions[SESSION_COLUMNS], masked=masked)
+
+
+def concat_tables(tables: Iterable[Tables]) -> Tables:
+    """Put several groups' tables together (side by side by group label).
+
+    Raises:
+        GacpError: E300 when two groups share a label, E301 when masked and unmasked
+            tables are mixed.
+    """
+    tables = list(tables)
+    if not tables:
+        raise GacpError(E.E302)
+    seen: set[str] = set()
+    for t in tables:
+        for label in t.groups:
+            if label in seen:
+                raise GacpError(E.E300, label=label)
+            seen.add(label)
+    if len({t.masked for t in tables}) > 1:
+        raise GacpError(E.E301)
+    if len(tables) == 1:
+        return tables[0]
+    return Tables(
+        codings=pd.concat([t.codings for t in tables], ignore_index=True),
+        turns=pd.concat([t.turns for t in tables], ignore_index=True),
+        sessions=pd.concat([t.sessions for t in tables], ignore_index=True),
+        masked=tables[0].masked,
+    )
+
+
+def load_tables(source, *, masked: bool = True) -> Tables:
+    """Tables of one group or several, from folders, :class:`Group` objects or tables.
+
+    Args:
+        source: a group folder, a :class:`Group`, a :class:`Tables`, or a list of these.
+        masked: mask names in texts (ignored for sources that are already tables).
+
+    Returns:
+        The tables, with the column ``group`` telling the groups apart.
+    """
+    if isinstance(source, Tables):
+        return source
+    if isinstance(source, (str, Path, Group)):
+        return load_group_tables(source, masked=masked)
+    return concat_tables(load_tables(s, masked=masked) for s in source)
+
+
+def codings_table(source, *, masked: bool = True) -> pd.DataFrame:
+    """The tidy table of codings in force (one row per segment and code)."""
+    return load_tables(source, masked=masked).codings
+
+
+def turn_codes(tables: Tables) -> pd.DataFrame:
+    """Speech turns with the set of codes they carry (the union of their segments' codes).
+
+    Returns:
+        The turns table plus a column ``codes`` (a frozenset, empty for uncoded turns).
+    """
+    codes = (tables.codings.groupby(["group", "session", "turn"])["code"]
+             .agg(frozenset).rename("codes"))
+    out = tables.turns.merge(codes, left_on=["group", "session", "turn"], right_index=True,
+                             how="left")
+    out["codes"] = out["codes"].map(lambda c: c if isinstance(c, frozenset) else frozenset())
+    return out
