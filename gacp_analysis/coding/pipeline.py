@@ -29,11 +29,12 @@ PARALLEL_MIN = 2000  # below this many texts to parse, a worker process is not w
 
 def model_version() -> str:
     """The installed version of the model, without loading it."""
-    import spacy.util
+    from importlib import metadata
 
+    # importlib.metadata, not spacy.util: an unchanged re-run must not pay spaCy's import.
     try:
-        return spacy.util.get_package_version(MODEL_NAME) or "absent"
-    except Exception:  # noqa: BLE001 - absent or broken package metadata
+        return metadata.version(MODEL_NAME)
+    except metadata.PackageNotFoundError:
         return "absent"
 
 
@@ -114,6 +115,7 @@ class DocCache:
         self.index_path = self.dir / f"docs-{name}.json"
         self.vectors_path = self.dir / f"docs-{name}.npy"
         self._docs: dict[str, object] | None = None
+        self._bins: list[tuple[list[str], bytes, bytes]] = []  # docs received from a worker
         self.hits = 0
         self.parsed = 0
 
@@ -141,7 +143,8 @@ class DocCache:
         """Docs for ``texts``, parsing only those not in the cache."""
         return next(self.iter_docs([texts], workers=0))
 
-    def iter_docs(self, chunks: Sequence[Sequence[str]], *, workers: int | None = None) -> Iterator[list]:
+    def iter_docs(self, chunks: Sequence[Sequence[str]], *,
+                  workers: int | None = None) -> Iterator[list]:
         """Docs for each chunk of texts, in order, parsing only what the cache lacks.
 
         With a worker process (the default on a machine with two cores or more, for
@@ -173,11 +176,20 @@ class DocCache:
                                            mp_context=multiprocessing.get_context("fork"))
             futures = [executor.submit(_parse_to_bytes, list(todo.values())) if todo else None
                        for _, todo in plan]
+        # Parsing has started (in the worker): the caller may build its coder meanwhile.
+        return self._yield_docs(plan, futures, executor)
+
+    def _yield_docs(self, plan: list, futures: list | None, executor) -> Iterator[list]:
+        cached = self._load()
         try:
             for i, (keys, todo) in enumerate(plan):
                 if todo:
                     if futures is not None:
-                        docs = _docs_from_bytes(*futures[i].result())
+                        data, vectors = futures[i].result()
+                        docs = _docs_from_bytes(data, vectors)
+                        # Kept as received, to be merged into the cache file without
+                        # serialising the docs a second time.
+                        self._bins.append((list(todo), data, vectors))
                     else:
                         docs = parse(list(todo.values()))
                     cached.update(zip(todo, docs))
@@ -194,18 +206,38 @@ class DocCache:
         from spacy.tokens import DocBin
 
         cached = self._load()
-        keys = [k for k in dict.fromkeys(text_key(t) for t in keep) if k in cached]
+        wanted = [k for k in dict.fromkeys(text_key(t) for t in keep) if k in cached]
+        wanted_set = set(wanted)
         self.dir.mkdir(parents=True, exist_ok=True)
         # user_data would be msgpacked doc by doc (slow): the vectors go to a .npy beside.
         docbin = DocBin(attrs=list(DOC_ATTRS))
-        width = max((len(cached[k].user_data.get(VECTOR_KEY) or []) for k in keys), default=0)
+        keys: list[str] = []
+        rows: list = []
+        done: set[str] = set()
+        for bin_keys, data, vector_bytes in self._bins:
+            if all(k in wanted_set for k in bin_keys):
+                docbin.merge(DocBin().from_bytes(data))
+                keys += bin_keys
+                rows.append(np.frombuffer(vector_bytes, dtype=np.float32).reshape(len(bin_keys), -1)
+                            if vector_bytes else np.zeros((len(bin_keys), 0), dtype=np.float32))
+                done.update(bin_keys)
+        rest = [k for k in wanted if k not in done]
+        for key in rest:
+            docbin.add(cached[key])
+        keys += rest
+        width = max([r.shape[1] for r in rows] +
+                    [len(cached[k].user_data.get(VECTOR_KEY) or []) for k in rest] + [0])
         vectors = np.zeros((len(keys), width), dtype=np.float16)
-        for row, key in enumerate(keys):
-            doc = cached[key]
-            vector = doc.user_data.get(VECTOR_KEY) or []
+        row = 0
+        for block in rows:
+            if block.shape[1] == width:
+                vectors[row:row + len(block)] = block
+            row += len(block)
+        for key in rest:
+            vector = cached[key].user_data.get(VECTOR_KEY) or []
             if len(vector) == width:
                 vectors[row] = vector
-            docbin.add(doc)
+            row += 1
         tmp = self.path.with_name(self.path.name + ".tmp")
         docbin.to_disk(tmp)
         tmp.replace(self.path)

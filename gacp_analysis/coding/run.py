@@ -142,14 +142,14 @@ def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport
     from .pipeline import DocCache
 
     cache = DocCache(folder)
-    coder = Coder(codebook, cache_dir=cache.dir)
+    chunks = [todo[k:k + BATCH] for k in range(0, len(todo), BATCH)]
+    parsed = cache.iter_docs([[r.text for r in c] for c in chunks], workers=workers)
+    coder = Coder(codebook, cache_dir=cache.dir)  # built while the worker parses
     decisions = []
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), desc="Codage", unit="segment", disable=not show or len(todo) < BATCH,
               file=sys.stderr) as bar:
-        chunks = [todo[k:k + BATCH] for k in range(0, len(todo), BATCH)]
-        for chunk, docs in zip(chunks, cache.iter_docs([[r.text for r in c] for c in chunks],
-                                                       workers=workers)):
+        for chunk, docs in zip(chunks, parsed):
             decisions += coder.code([r.unit for r in chunk], docs)
             bar.update(len(chunk))
     report.parsed = cache.parsed
