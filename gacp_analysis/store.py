@@ -246,6 +246,26 @@ class Store:
             )
             return cur.lastrowid
 
+    def prune_orphans(self, *, session_id: int | None = None, drop_auto: bool = False) -> None:
+        """Delete orphan segments (their text left the transcript) that nothing is attached to.
+
+        Args:
+            session_id: limit to one session.
+            drop_auto: first delete the automatic codings of orphans: the coder has
+                replaced them with codings of the new text. Human codings and memos stay.
+        """
+        where = "turn_id IS NULL" + (" AND session_id = ?" if session_id is not None else "")
+        params = (session_id,) if session_id is not None else ()
+        orphans = f"SELECT id FROM segments WHERE {where}"
+        with self.transaction():
+            if drop_auto:
+                self.conn.execute(f"DELETE FROM codings WHERE provenance = 'auto' AND segment_id IN ({orphans})",
+                                  params)
+            self.conn.execute(
+                f"DELETE FROM segments WHERE id IN ({orphans}) "
+                "AND id NOT IN (SELECT segment_id FROM codings) "
+                "AND id NOT IN (SELECT segment_id FROM memos WHERE segment_id IS NOT NULL)", params)
+
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for status and tests)."""
         return {t: self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]

@@ -122,6 +122,9 @@ def test_rerun_replaces_only_changed_auto_codings(group, coder):
         assert [tuple(r) for r in humans] == [(human + 1, "affect", "reject"), (human, "identite", "apply")]
         assert store.execute("SELECT text FROM memos WHERE id = ?", (memo,)).fetchone()[0] == \
             "à reprendre au bilan"
+        # The old sentence ("... efficaces.") had only auto codings: they and it are gone.
+        assert store.execute("SELECT COUNT(*) FROM segments WHERE turn_id IS NULL").fetchone()[0] == 0
+        assert store.execute("SELECT COUNT(*) FROM segments WHERE text LIKE '%efficaces%'").fetchone()[0] == 0
 
 
 def test_codebook_change_recodes_without_reparsing(group, coder):

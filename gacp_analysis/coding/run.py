@@ -75,6 +75,7 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
                           workers=workers) if todo else []
         with store.transaction():
             _write_codes(store, codebook)
+            store.prune_orphans(drop_auto=True)
             now = now_iso()
             for row, ds in zip(todo, decisions):
                 store.execute("DELETE FROM codings WHERE segment_id = ? AND provenance = 'auto'",

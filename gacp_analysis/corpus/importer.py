@@ -184,9 +184,7 @@ def _flag_orphans(store: Store, session_id: int) -> int:
     flagged += store.execute(
         f"UPDATE memos SET needs_review = 1 WHERE needs_review = 0 AND segment_id IN ({orphans})",
         (session_id,)).rowcount
-    store.execute(
-        f"DELETE FROM segments WHERE id IN ({orphans}) AND id NOT IN (SELECT segment_id FROM codings) "
-        "AND id NOT IN (SELECT segment_id FROM memos WHERE segment_id IS NOT NULL)", (session_id,))
+    store.prune_orphans(session_id=session_id)
     return flagged
 
 
