@@ -24,6 +24,22 @@ def test_only_consenting_participants(tables):
     assert "Et on est crevés, Ambre aussi." in set(a["text"])
 
 
+def test_withdrawn_consent_holds_before_any_reimport(tmp_path):
+    from conftest import FIXTURES, apply_codings_file, copy_group
+    from gacp_analysis.corpus.importer import import_group
+
+    folder = copy_group(FIXTURES / "synthesis" / "groupe_a", tmp_path / "groupe_a")
+    import_group(folder)
+    apply_codings_file(folder, FIXTURES / "synthesis" / "codages_a.tsv")
+    path = folder / "groupe.yaml"
+    text = path.read_text(encoding="utf-8")
+    # Karim (Basile) withdraws his consent; the store still holds the old flag.
+    path.write_text(text.replace('pseudonyme: "Basile"\n    role: "infirmier"\n    consentement_citation: true',
+                                 'pseudonyme: "Basile"\n    role: "infirmier"\n    consentement_citation: false'),
+                    encoding="utf-8")
+    assert set(quotes(folder)["speaker"]) == {"Ambre"}
+
+
 def test_filters_and_per_code(tables):
     sante = quotes(tables, codes="consequence.sante", per_code=1)
     assert sante[["group", "session", "text"]].values.tolist() == [

@@ -27,7 +27,7 @@ import pandas as pd
 from ..corpus.group import Group, load_group
 from ..corpus.turns import speech_words
 from ..errors import E, GacpError
-from ..privacy import Masker
+from ..privacy import Masker, quotable_pseudonyms
 from ..status import CODINGS_IN_FORCE_SQL
 from ..store import open_store
 from .labels import family_of, register_codes
@@ -163,9 +163,12 @@ def load_group_tables(group: Group | str | Path, *, masked: bool = True) -> Tabl
     for df in (codings, turns, sessions):
         df.insert(0, "group", group.label)
         df["date"] = pd.to_datetime(df["date"]).dt.date
+    # Consent is read from the group file as it is now (privacy decides), not from the
+    # store's copy of the last import: a withdrawn consent holds at once.
+    allowed = quotable_pseudonyms(group)
     for df in (codings, turns):
-        for column in ("is_facilitator", "consent_quote"):
-            df[column] = df[column].fillna(0).astype(bool)
+        df["is_facilitator"] = df["is_facilitator"].fillna(0).astype(bool)
+        df["consent_quote"] = df["speaker"].isin(allowed)
     codings["needs_review"] = codings["needs_review"].fillna(0).astype(bool)
     return Tables(codings=codings[CODING_COLUMNS], turns=turns[TURN_COLUMNS],
                   sessions=sessions[SESSION_COLUMNS], masked=masked)
