@@ -11,7 +11,7 @@ Confidentiality is decided here, once, before any file is written: every
 text goes through :class:`~gacp_analysis.privacy.Masker` (quotes and memos
 through :meth:`~gacp_analysis.privacy.Masker.quote`, which adds the NER
 model's person names), verbatims come only from
-:func:`~gacp_analysis.privacy.quotable_pseudonyms`, and no table shows a
+:func:`~gacp_analysis.privacy.quotable_pseudonyms` (through the synthesis tables), and no table shows a
 score per person.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..coding.codebook import Codebook, load_codebook
 from ..corpus.group import Group
-from ..privacy import Masker, quotable_pseudonyms
+from ..privacy import Masker
 from ..store import open_store
 from ..synthesis import (arrangement_summary, bilan_memos, debate_by_theme, french, quotes,
                          rationality_balance, rationality_profile, theme_matrix, trajectories)
@@ -408,10 +408,9 @@ def select_quotes(inputs: BilanInputs, *, per_code: int = QUOTES_PER_CODE) -> li
     """Verbatims for the annex: a few per code, only from participants who consented.
 
     Eligible excerpts come from :func:`gacp_analysis.synthesis.quotes` (masked,
-    consenting participants, never the animation, not waiting for review) and
-    are kept only if their speaker is also in
-    :func:`~gacp_analysis.privacy.quotable_pseudonyms` of the group file as it
-    is now, and the coded sentence has at least :data:`QUOTE_MIN_WORDS` words.
+    participants consenting in the group file as it is now, never the animation,
+    not waiting for review) whose coded sentence has at least
+    :data:`QUOTE_MIN_WORDS` words.
     Each is quoted as a :func:`passage` of its turn (one quote per turn). For
     each code, in codebook order, the best candidate is taken: a person's
     coding before an automatic one, then the segment carrying the most codes,
@@ -421,8 +420,6 @@ def select_quotes(inputs: BilanInputs, *, per_code: int = QUOTES_PER_CODE) -> li
     :meth:`~gacp_analysis.privacy.Masker.quotes` (names found by NER).
     """
     eligible = quotes(inputs.tables.select(session_types=QUOTED_SESSION_TYPES))
-    allowed = quotable_pseudonyms(inputs.group)
-    eligible = eligible[eligible["speaker"].isin(allowed)].copy()
     if eligible.empty:
         return []
     codings = inputs.tables.codings
