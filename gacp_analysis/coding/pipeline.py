@@ -1,4 +1,4 @@
-"""The spaCy pipeline and the cache of parsed documents (one owner each).
+"""The spaCy pipelines and the cache of parsed documents (one owner each).
 
 The coder needs tokens, lemmas and part-of-speech tags, not syntax:
 segments come from the importer's deterministic splitter, and negation and
@@ -45,6 +45,22 @@ def load_pipeline():
 
     try:
         return spacy.load(MODEL_NAME, exclude=list(EXCLUDED))
+    except OSError as exc:
+        raise GacpError(E.E205, model=MODEL_NAME, package=MODEL_PACKAGE) from exc
+
+
+@functools.lru_cache(maxsize=1)
+def load_ner_pipeline():
+    """The same model with named entities only, for masking person names (loaded once).
+
+    The model's NER has its own embedding layer, so every other component is
+    left out: loading and running are several times faster than the full pipeline.
+    """
+    import spacy
+
+    try:
+        return spacy.load(MODEL_NAME, exclude=["tok2vec", "morphologizer", "parser", "senter",
+                                               "attribute_ruler", "lemmatizer"])
     except OSError as exc:
         raise GacpError(E.E205, model=MODEL_NAME, package=MODEL_PACKAGE) from exc
 
