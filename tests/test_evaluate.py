@@ -59,7 +59,7 @@ def write_gold(path, rows):
 def test_read_gold(tmp_path):
     path = write_gold(tmp_path / "g.jsonl", [
         {"id": "a", "text": "moi aussi", "speaker": "B", "previous": {"speaker": "A", "text": "dur"},
-         "codes": ["debat.accord"]},
+         "codes": ["debat.accord"], "occupation": "cariste"},
         "",
         {"id": "b", "text": "qui commence ?", "facilitator": True, "codes": []},
     ])
@@ -68,6 +68,7 @@ def test_read_gold(tmp_path):
                                                                  ("b", 3, [])]
     assert items[0].unit.answers_someone and not items[1].unit.answers_someone
     assert items[1].unit.facilitator
+    assert [i.group for i in items] == ["cariste", None]  # the occupation groups CV folds
 
 
 @pytest.mark.parametrize("rows, message", [

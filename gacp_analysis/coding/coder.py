@@ -30,7 +30,7 @@ MODEL_RULE = "modele"
 MAX_MODEL_EVIDENCE = 3
 # Bump when the decision logic changes without a package release: segments coded
 # by an earlier revision are then recoded by the next ``gacp code``.
-CODER_REVISION = 2
+CODER_REVISION = 3
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,10 @@ class Coder:
         for code in by_code:
             if code not in model_codes and code not in chosen:
                 chosen[code] = 1.0  # a group's own code: its rule alone decides
+            elif code in self._exchange and exchange_ok and not unit.previous_text:
+                # Read alone, an explicit answer marker is the codebook's own criterion; the
+                # model learnt the exchange from segments read with their previous turn.
+                chosen.setdefault(code, 1.0)
         decisions = []
         for code in self.codebook.ids:
             if code not in chosen:

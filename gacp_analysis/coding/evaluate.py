@@ -27,6 +27,7 @@ class GoldItem:
     unit: Unit
     codes: frozenset[str]
     line: int
+    group: str | None = None  # the occupation: cross-validation keeps a group in one fold
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ def read_gold(path: Path | str, *, known: Sequence[str] | None = None) -> list[G
             unit=Unit(text=row["text"], speaker=row.get("speaker"),
                       facilitator=bool(row.get("facilitator", False)),
                       previous_speaker=previous.get("speaker"), previous_text=previous.get("text")),
-            codes=frozenset(codes), line=line_no))
+            codes=frozenset(codes), line=line_no,
+            group=str(row["occupation"]) if row.get("occupation") else None))
     return items
 
 

@@ -67,7 +67,7 @@ class LinearModel:
     # -- training ---------------------------------------------------------------
     @classmethod
     def fit(cls, codes: list[str], feature_sets: list[set[str]], dense: list[list[float]],
-            labels: list[set[str]], *, epochs: int = 300, l2: float = 1e-2, lr: float = 0.05,
+            labels: list[set[str]], *, epochs: int = 300, l2: float = 3e-3, lr: float = 0.05,
             min_count: int = 2, seed: int = 0, meta: dict | None = None) -> LinearModel:
         """Train with full-batch Adam (deterministic for a given seed)."""
         vocab = cls.build_vocab(feature_sets, min_count=min_count)

@@ -31,6 +31,27 @@ def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
     return [order[i::k] for i in range(k)]
 
 
+def grouped_folds(groups: Sequence[str | None], k: int, seed: int) -> list[np.ndarray]:
+    """Folds that keep each group (occupation) whole, as the held-aside split does.
+
+    Groups are dealt to folds largest first, each to the fold with fewest
+    segments so far; segments without a group are dealt at random.
+    """
+    named: dict[str, list[int]] = {}
+    loose: list[int] = []
+    for i, group in enumerate(groups):
+        (named.setdefault(group, []) if group else loose).append(i)
+    rng = np.random.default_rng(seed)
+    names = sorted(named)
+    rng.shuffle(names)
+    folds: list[list[int]] = [[] for _ in range(k)]
+    for name in sorted(names, key=lambda g: -len(named[g])):
+        min(folds, key=len).extend(named[name])
+    for j, i in enumerate(rng.permutation(loose)):
+        folds[j % k].append(int(i))
+    return [np.array(sorted(f), dtype=int) for f in folds]
+
+
 def featurize(items: Sequence[GoldItem], rules: RuleSet):
     docs = parse([it.unit.text for it in items])
     feats = [sparse_features(d, rules.hits(d), it.unit) for d, it in zip(docs, items)]
@@ -66,7 +87,7 @@ def choose_thresholds(proba: np.ndarray, labels, codes) -> np.ndarray:
 
 def cross_validate(items: Sequence[GoldItem], *, k: int = 5, seed: int = 0, feats=None, dense=None,
                    **fit) -> tuple[Report, np.ndarray]:
-    """Outer k-fold CV; thresholds chosen by an inner CV on each training part."""
+    """Outer k-fold CV grouped by occupation; thresholds chosen by an inner CV on each training part."""
     codebook = load_codebook()
     codes = list(codebook.ids)
     if feats is None:
@@ -74,7 +95,7 @@ def cross_validate(items: Sequence[GoldItem], *, k: int = 5, seed: int = 0, feat
     labels = [set(it.codes) for it in items]
     predicted: list[set[str]] = [set() for _ in items]
     coder = Coder(codebook, model=False)
-    for fold in _folds(len(items), k, seed):
+    for fold in grouped_folds([it.group for it in items], k, seed):
         train = np.setdiff1d(np.arange(len(items)), fold)
         tr = lambda seq: [seq[i] for i in train]  # noqa: E731
         inner = _oof(codes, tr(feats), tr(dense), tr(labels), k=4, seed=seed + 1, **fit)
