@@ -53,6 +53,18 @@ def _finish(fig: Figure, path: str | Path | None) -> Figure:
     return fig
 
 
+def _legend_below(fig: Figure, ax, *, ncols: int) -> None:
+    """The first panel's legend, once for the figure, below the panels."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="outside lower center", ncols=ncols, fontsize=8)
+
+
+def _most_sessions(tables) -> int:
+    """The largest number of sessions of one group (sizes the figure's height)."""
+    return max((len(tables.sessions[tables.sessions["group"] == g]) for g in tables.groups), default=1)
+
+
 def _panels(fig: Figure, groups: list[str], *, sharey: bool = True):
     axes = fig.subplots(1, max(1, len(groups)), sharey=sharey, squeeze=False)[0]
     return list(axes)
@@ -213,9 +225,7 @@ def plot_arrangements(source, *, window: int = 2, path: str | Path | None = None
                       styles)
         ax.set_xlabel("Liens arrangement → conséquence")
         ax.set_title(group)
-    handles, labels = axes[0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8)
+    _legend_below(fig, axes[0], ncols=2)
     fig.suptitle("Arrangements et leurs conséquences")
     return _finish(fig, path)
 
@@ -225,7 +235,7 @@ def plot_rationalities(source, *, path: str | Path | None = None) -> Figure:
     tables = load_tables(source)
     balance = rationality_balance(tables)
     groups = tables.groups
-    per_group = max((len(tables.sessions[tables.sessions["group"] == g]) for g in groups), default=1)
+    per_group = _most_sessions(tables)
     fig = _figure(2.5 + 4.0 * len(groups), 1.8 + 0.4 * per_group)
     axes = _panels(fig, groups, sharey=False)
     labels = [code_label(r) for r in RATIONALITIES]
@@ -237,8 +247,7 @@ def plot_rationalities(source, *, path: str | Path | None = None) -> Figure:
         ax.set_xlim(0, 1)
         ax.set_xlabel("Part des justifications")
         ax.set_title(group)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
+    _legend_below(fig, axes[0], ncols=3)
     fig.suptitle("Les rationalités mobilisées")
     return _finish(fig, path)
 
@@ -271,9 +280,7 @@ def plot_debate(source, *, path: str | Path | None = None) -> Figure:
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{abs(v):.0f}"))
         ax.set_xlabel("Tours de parole (← divergence | lecture commune →)")
         ax.set_title(group)
-    handles, labels = axes[0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8)
+    _legend_below(fig, axes[0], ncols=2)
     fig.suptitle("Divergences et lectures communes, par thème")
     return _finish(fig, path)
 
@@ -283,7 +290,7 @@ def plot_participation(source, *, path: str | Path | None = None) -> Figure:
     tables = load_tables(source)
     table = participation(tables)
     groups = tables.groups
-    per_group = max((len(tables.sessions[tables.sessions["group"] == g]) for g in groups), default=1)
+    per_group = _most_sessions(tables)
     fig = _figure(3.0 + 4.0 * len(groups), 2.0 + 0.4 * per_group)
     axes = _panels(fig, groups, sharey=False)
     for ax, group in zip(axes, groups):
