@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 
 SESSION_TYPES = ("information", "analyse", "bilan")
-PROVENANCES = ("auto", "human")
+PROVENANCES = ("auto", "human", "modele")
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class Coding:
 
     segment_id: int
     code: str
-    provenance: str  # "auto" | "human"
+    provenance: str  # "auto" | "human" | "modele"
     coder: str  # coder version for "auto", a person's name for "human"
     decision: str = "apply"  # "apply" | "reject" (a human rejecting an auto code)
     rule: str | None = None

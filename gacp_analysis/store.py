@@ -20,13 +20,17 @@ Tables:
   text changed or disappeared is kept as an *orphan* (``turn_id`` NULL) so
   the codings and memos attached to it survive, flagged ``needs_review``.
 - ``codes``: the codebook in force (id, label, family) as last used.
-- ``codings``: a code on a segment, provenance ``auto`` or ``human``; a human
-  decision may ``apply`` or ``reject`` a code; evidence spans as JSON.
+- ``codings``: a code on a segment, provenance ``auto`` (the shipped coder),
+  ``human`` (a person's decision) or ``modele`` (a suggestion learned from a
+  group's reviewed segments, never a decision); a human decision may ``apply``
+  or ``reject`` a code; evidence spans as JSON; ``start``/``end`` (offsets into
+  the session text) when the code covers a span inside the segment, NULL for
+  the whole segment.
 - ``coded_segments``: which segments the automatic coder has seen, with the
   signature (coder version + codebook hash) it used, so a re-run only codes
   what changed.
-- ``memos``: the facilitator's notes, on the group, a session, a segment or a
-  coding; ``for_bilan`` marks those to include in the bilan annex.
+- ``memos``: the facilitator's notes, on the group, a session, a segment, a
+  coding or a code (``code``); ``for_bilan`` marks those to include in the bilan annex.
 """
 from __future__ import annotations
 
@@ -130,6 +134,39 @@ MIGRATIONS: tuple[str, ...] = (
         needs_review INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # version 2: codings on a span inside a segment, suggestions learned from the
+    # facilitator's decisions (provenance 'modele'), memos on a code. SQLite cannot
+    # alter a CHECK constraint, so codings is rebuilt (foreign keys are off during
+    # migrations: see _migrate).
+    """
+    CREATE TABLE codings_new (
+        id INTEGER PRIMARY KEY,
+        segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        code TEXT NOT NULL,
+        provenance TEXT NOT NULL CHECK (provenance IN ('auto', 'human', 'modele')),
+        decision TEXT NOT NULL DEFAULT 'apply' CHECK (decision IN ('apply', 'reject')),
+        coder TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        rule TEXT,
+        score REAL,
+        evidence TEXT NOT NULL DEFAULT '[]',
+        needs_review INTEGER NOT NULL DEFAULT 0,
+        start INTEGER,
+        end INTEGER,
+        CHECK ((start IS NULL) = (end IS NULL) AND (start IS NULL OR start < end))
+    );
+    INSERT INTO codings_new (id, segment_id, code, provenance, decision, coder, created_at,
+                             rule, score, evidence, needs_review)
+        SELECT id, segment_id, code, provenance, decision, coder, created_at,
+               rule, score, evidence, needs_review FROM codings;
+    DROP TABLE codings;
+    ALTER TABLE codings_new RENAME TO codings;
+    CREATE INDEX codings_segment ON codings(segment_id);
+    CREATE UNIQUE INDEX codings_human_unique
+        ON codings(segment_id, code, coder, COALESCE(start, -1), COALESCE(end, -1))
+        WHERE provenance = 'human';
+    ALTER TABLE memos ADD COLUMN code TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -210,20 +247,29 @@ class Store:
 
     # -- codings ----------------------------------------------------------------
     def add_human_coding(self, segment_id: int, code: str, *, coder: str,
-                         decision: str = "apply") -> int:
-        """Record a person's decision on a code for a segment (replaces their previous one)."""
+                         decision: str = "apply", start: int | None = None,
+                         end: int | None = None) -> int:
+        """Record a person's decision on a code for a segment (replaces their previous one).
+
+        Args:
+            start, end: offsets into the session text when the code covers a span
+                inside the segment; None for the whole segment. A decision on a span
+                and one on the whole segment are distinct decisions.
+        """
         with self.transaction():
             self.conn.execute(
-                "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at) "
-                "VALUES (?, ?, 'human', ?, ?, ?) "
-                "ON CONFLICT(segment_id, code, coder) WHERE provenance = 'human' "
+                "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
+                "start, end) VALUES (?, ?, 'human', ?, ?, ?, ?, ?) "
+                "ON CONFLICT(segment_id, code, coder, COALESCE(start, -1), COALESCE(end, -1)) "
+                "WHERE provenance = 'human' "
                 "DO UPDATE SET decision = excluded.decision, created_at = excluded.created_at, "
                 "needs_review = 0",
-                (segment_id, code, decision, coder, now_iso()),
+                (segment_id, code, decision, coder, now_iso(), start, end),
             )
             return self.conn.execute(
                 "SELECT id FROM codings WHERE segment_id = ? AND code = ? AND coder = ? "
-                "AND provenance = 'human'", (segment_id, code, coder)).fetchone()[0]
+                "AND provenance = 'human' AND start IS ? AND end IS ?",
+                (segment_id, code, coder, start, end)).fetchone()[0]
 
     def add_memo(self, text: str, *, author: str, session_number: int | None = None,
                  segment_id: int | None = None, coding_id: int | None = None,
@@ -273,9 +319,27 @@ class Store:
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the store to :data:`SCHEMA_VERSION`, one transaction per version.
+
+    Foreign keys are off while tables are rebuilt (dropping a table would
+    otherwise cascade to the rows that reference it), then checked.
+    """
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise GacpError(E.E130, path=path, found=version, supported=SCHEMA_VERSION)
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        _apply_migrations(conn, version)
+        problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise sqlite3.DatabaseError(f"clés étrangères rompues après migration : {problems[:3]}")
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _apply_migrations(conn: sqlite3.Connection, version: int) -> None:
     for target in range(version + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -318,6 +382,10 @@ def open_store(folder: Path | str, *, create: bool = True) -> Store:
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     conn.row_factory = sqlite3.Row
     try:
+        # WAL lets two notebooks (or a notebook and `gacp code`) use one store: readers do
+        # not block the writer, and the 30 s timeout waits for the other's transaction.
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(conn, path)
     except sqlite3.DatabaseError as exc:

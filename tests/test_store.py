@@ -1,7 +1,9 @@
 """The SQLite store: versioned schema, migrations, transactions, human decisions."""
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +86,77 @@ def test_memo_attached_to_segment_knows_its_session(tmp_path):
                               tags=("bilan", "effectifs"))
         row = store.execute("SELECT session_id, for_bilan, tags FROM memos WHERE id = ?", (memo,)).fetchone()
     assert tuple(row) == (1, 1, '["bilan", "effectifs"]')
+
+
+# A store written by release 0.1.0 (schema 1): tests/fixtures/synthesis/groupe_a imported,
+# its codings file applied, and three memos (on session 1 for the bilan, on the first
+# segment, on the first coding tagged « à discuter »).
+STORE_V1 = Path(__file__).resolve().parent / "fixtures" / "store_v1" / "projet.sqlite"
+
+
+def _store_v1(tmp_path) -> Path:
+    folder = tmp_path / "groupe"
+    store_path(folder).parent.mkdir(parents=True)
+    shutil.copy(STORE_V1, store_path(folder))
+    return folder
+
+
+def test_store_of_release_0_1_migrates_with_nothing_lost(tmp_path):
+    folder = _store_v1(tmp_path)
+    before = sqlite3.connect(store_path(folder))
+    codings_v1 = before.execute(
+        "SELECT id, segment_id, code, provenance, decision, coder, created_at, rule, score, "
+        "evidence, needs_review FROM codings ORDER BY id").fetchall()
+    memos_v1 = before.execute(
+        "SELECT id, session_id, segment_id, coding_id, text, author, created_at, for_bilan, tags, "
+        "needs_review FROM memos ORDER BY id").fetchall()
+    before.close()
+    assert len(codings_v1) == 30 and len(memos_v1) == 3
+    with open_store(folder) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.counts() == {"sessions": 3, "speakers": 4, "turns": 14, "segments": 26,
+                                  "codings": 30, "memos": 3}
+        codings = [tuple(r) for r in store.execute(
+            "SELECT id, segment_id, code, provenance, decision, coder, created_at, rule, score, "
+            "evidence, needs_review FROM codings ORDER BY id")]
+        memos = [tuple(r) for r in store.execute(
+            "SELECT id, session_id, segment_id, coding_id, text, author, created_at, for_bilan, "
+            "tags, needs_review FROM memos ORDER BY id")]
+        assert codings == codings_v1
+        # the memo on a coding still points at it: rebuilding codings did not cascade
+        assert memos == memos_v1
+        assert memos[2][3] == codings[0][0] and memos[2][8] == '["à discuter"]'
+        assert store.execute("SELECT code FROM memos").fetchall()[0][0] is None
+
+
+def test_spans_and_learned_suggestions_after_migration(tmp_path):
+    folder = _store_v1(tmp_path)
+    with open_store(folder) as store:
+        segment = store.execute("SELECT id, start, end FROM segments ORDER BY id LIMIT 1").fetchone()
+        whole = store.add_human_coding(segment["id"], "affect", coder="Animatrice")
+        span = store.add_human_coding(segment["id"], "affect", coder="Animatrice",
+                                      start=segment["start"], end=segment["start"] + 4)
+        again = store.add_human_coding(segment["id"], "affect", coder="Animatrice",
+                                       decision="reject")
+        assert whole == again != span
+        assert store.execute("SELECT decision FROM codings WHERE id = ?", (whole,)).fetchone()[0] \
+            == "reject"
+        with store.transaction():
+            store.execute("INSERT INTO codings (segment_id, code, provenance, coder, created_at) "
+                          "VALUES (?, 'affect', 'modele', 'modele-groupe', '2026-01-01')",
+                          (segment["id"],))
+            with pytest.raises(sqlite3.IntegrityError):
+                store.execute("INSERT INTO codings (segment_id, code, provenance, coder, "
+                              "created_at, start, end) VALUES (?, 'affect', 'human', 'X', "
+                              "'2026-01-01', 5, 5)", (segment["id"],))
+
+
+def test_two_connections_share_the_store_in_wal_mode(tmp_path):
+    with open_store(tmp_path) as first, open_store(tmp_path) as second:
+        assert first.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        with first.transaction():
+            first.upsert_speaker(pseudonym="Ambre", role="", is_facilitator=False,
+                                 consent_quote=False)
+            # a reader is not blocked by the open write transaction, and sees the last commit
+            assert second.counts()["speakers"] == 0
+        assert second.counts()["speakers"] == 1
