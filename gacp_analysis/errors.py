@@ -42,6 +42,17 @@ class E:
     E107 = ("E107 {path} : dossier seances/ absent ou vide. Placez les transcriptions "
             "(.txt, .docx, .vtt, .srt) dans {folder}.")
 
+    # --- group file and codebook schemas (issue 14) ---------------------------------------
+    E150 = ("E150 {path}:{line} : clé « {key} » inconnue {where}.{suggestion} Clés possibles : "
+            "{known}.")
+    E151 = ("E151 {path}:{line} : {who} : consentement « {kind} » : {problem}. {fix}")
+    E152 = ("E152 {path}:{line} : conservation : {problem}. {fix}")
+    E153 = ("E153 {path}:{line} : {who} : « consentement_citation: {old} » contredit "
+            "« consentements: citation: accord: {new} ». Gardez le registre daté "
+            "« consentements » et supprimez « consentement_citation ».")
+    E154 = ("E154 {path}:{line} : famille « {family} » : {problem}. {fix}")
+    E155 = ("E155 {path}:{line} : {problem}. {fix}")
+
     # --- transcripts ------------------------------------------------------------
     E110 = ("E110 {path}:{line} : locuteur inconnu « {label} ». Noms connus les plus proches : "
             "{closest}. Corrigez l'étiquette dans la transcription ou ajoutez « {label} » comme "
