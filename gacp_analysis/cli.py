@@ -184,38 +184,52 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-class _FrenchParser(argparse.ArgumentParser):
-    """argparse with French usage errors (exit code 2)."""
+def _in_french(method):
+    """Run an argparse method with argparse's messages looked up in French (see i18n)."""
+    def wrapper(self, *args, **kwargs):
+        from .i18n import argparse_in_french
 
-    def error(self, message: str) -> None:  # noqa: D401
+        with argparse_in_french():
+            return method(self, *args, **kwargs)
+    wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
+    return wrapper
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse speaking French through gettext, with numbered usage errors (E010, exit 2).
+
+    argparse's own messages (usage, headings, errors) come from the French
+    catalog ``data/locale/fr/LC_MESSAGES/argparse.po``: every method that builds
+    or prints one runs with that catalog.
+    """
+
+    __init__ = _in_french(argparse.ArgumentParser.__init__)
+    add_argument = _in_french(argparse.ArgumentParser.add_argument)
+    add_argument_group = _in_french(argparse.ArgumentParser.add_argument_group)
+    add_subparsers = _in_french(argparse.ArgumentParser.add_subparsers)
+    parse_args = _in_french(argparse.ArgumentParser.parse_args)
+    parse_known_args = _in_french(argparse.ArgumentParser.parse_known_args)
+    format_usage = _in_french(argparse.ArgumentParser.format_usage)
+    format_help = _in_french(argparse.ArgumentParser.format_help)
+
+    def error(self, message: str) -> None:
+        """Print the usage and the numbered French message on stderr; exit with code 2."""
         self.print_usage(sys.stderr)
-        translations = {
-            "the following arguments are required": "arguments obligatoires manquants",
-            "unrecognized arguments": "arguments non reconnus",
-            "invalid choice": "choix invalide",
-            "expected one argument": "une valeur est attendue",
-        }
-        for english, french in translations.items():
-            message = message.replace(english, french)
-        print(f"gacp : erreur d'utilisation : {message}", file=sys.stderr)
-        sys.exit(2)
+        self.exit(2, E.E010.format(prog=self.prog, problem=message) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _FrenchParser(
+    parser = FrenchArgumentParser(
         prog="gacp",
         description="Analyse des groupes d'analyse clinique des pratiques (GACP) : import des "
                     "transcriptions, codage explicable, synthèses et bilan.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
     parser.add_argument("--version", action="version", version=f"gacp-analysis {__version__}",
-                        help="affiche la version")
-    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_FrenchParser)
+                        help="affiche la version et quitte")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
 
     def command(name: str, help_text: str, func) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text, add_help=False)
-        p.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
+        p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(func=func)
         return p
 

@@ -26,6 +26,9 @@ class GacpError(Exception):
 class E:
     """Error messages. ``{path}`` is the file, ``{line}`` the 1-based line."""
 
+    # --- usage (the gacp command line) ----------------------------------------------
+    E010 = ("E010 {prog} : erreur d'utilisation : {problem}. Voir « {prog} --help ».")
+
     # --- group file (groupe.yaml) -------------------------------------------------
     E100 = ("E100 Dossier de groupe introuvable : {path}. Indiquez le dossier qui contient "
             "groupe.yaml (créez-le avec « gacp init {path} »).")
