@@ -410,10 +410,7 @@ def _check_pattern(code_id: str, name: str, pattern: object, *, doc: object, pat
     from spacy.matcher import Matcher
     from spacy.vocab import Vocab
 
-    line = line_of(doc, where)
-    if not isinstance(pattern, list) or not pattern or not all(isinstance(t, dict) for t in pattern):
-        raise GacpError(E.E203, path=path, line=line, code=code_id, marker=name,
-                        problem="ce n'est pas une liste de jetons")
+    line = line_of(doc, where)  # the schema has checked that it is a list of token dicts
     try:
         Matcher(Vocab(), validate=True).add(name, [pattern])
     except Exception as exc:  # spaCy raises ValueError/MatchPatternError with its own text
