@@ -10,7 +10,10 @@ of the default grid, the time per file of
     loaded from git into this process,
 (c) the schema validation of this tree,
 
-and the ratios (c)/(a) and (c)/(b), all measured in the same run.
+and the ratios (c)/(a) and (c)/(b), all measured in the same run; then the time of a fresh
+Python process that loads the demo group (what every ``gacp`` command starts with: imports
+included, jsonschema's among them) for this tree and for ``--base`` (extracted with
+``git archive``), against a bare ``python -c pass``.
 """
 from __future__ import annotations
 
@@ -102,6 +105,28 @@ def main() -> None:
         for label, (yaml_only, before, after) in cases.items():
             a, b, c = (best(f, args.repetitions) for f in (yaml_only, before, after))
             print(f"{label:42} {a:8.2f}ms {b:8.2f}ms {c:8.2f}ms {c / a:12.2f} {c / b:13.2f}")
+
+        base_tree = Path(tmp) / "base"
+        base_tree.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.base, "gacp_analysis"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(base_tree)], input=archive, check=True)
+        load = ("import sys; sys.path.insert(0, {tree!r}); from gacp_analysis.corpus.group import "
+                "load_group; load_group({demo!r})")
+        commands = {"python -c pass": "pass",
+                    f"chargement du groupe ({args.base})": load.format(tree=str(base_tree), demo=str(demo.parent)),
+                    "chargement du groupe (schéma)": load.format(tree=str(ROOT), demo=str(demo.parent))}
+        print()
+        print(f"{'nouveau processus':42} {'temps':>10} {'- python seul':>14}")
+        timings = {}
+        for label, code in commands.items():
+            runs = []
+            for _ in range(7):
+                start = time.perf_counter()
+                subprocess.run([sys.executable, "-c", code], check=True)
+                runs.append((time.perf_counter() - start) * 1000)
+            timings[label] = sorted(runs)[3]  # the median of seven
+            print(f"{label:42} {timings[label]:8.0f}ms {timings[label] - timings['python -c pass']:12.0f}ms")
 
 
 if __name__ == "__main__":

@@ -247,3 +247,19 @@ def test_the_published_schema_accepts_the_demo_the_template_and_the_full_file():
     bad = as_editor_sees(FULL.replace("2026-09-30", "2026-09-31").replace("statut: valide", "statut: fait"))
     assert sorted(e.message for e in validator.iter_errors(bad)) == [
         "'2026-09-31' is not a 'date'", "'fait' is not one of ['brouillon', 'valide']"]
+
+
+def test_loading_a_group_does_not_import_slow_optional_format_checkers():
+    """jsonschema would import rfc3987_syntax (1.8 s: it builds a grammar) on every command."""
+    import subprocess
+    import sys
+
+    demo = Path(__file__).parents[1] / "corpora" / "demo"
+    code = ("import sys; from gacp_analysis.corpus.group import load_group; "
+            f"load_group({str(demo)!r}); "
+            "print(sorted(m for m in ('rfc3987_syntax', 'isoduration', 'arrow') if m in sys.modules)); "
+            "print([m for m, v in sys.modules.items() if v is None and m in "
+            "('rfc3987_syntax', 'isoduration', 'idna')])")  # no placeholder left behind
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                         cwd=Path(__file__).parents[1]).stdout.split("\n")
+    assert out[:2] == ["[]", "[]"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from dataclasses import dataclass
 from datetime import date as Date, datetime as DateTime
 from pathlib import Path
@@ -111,13 +112,39 @@ def schema_path(name: str) -> Path:
     return Path(str(resources.files("gacp_analysis").joinpath(*SCHEMA_DIR, f"{name}.schema.json")))
 
 
+# The optional format checkers jsonschema imports when they are installed (JupyterLab
+# installs them): they cost more at import than all of gacp's validation — rfc3987_syntax
+# builds a grammar for the « iri » format, 1.8 s on every command, isoduration imports arrow.
+# Our schemas use only the « date » format, which jsonschema checks with the standard library.
+_SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator", "isoduration",
+                          "uri_template", "webcolors", "jsonpointer", "fqdn", "idna")
+
+
+def _import_jsonschema():
+    """jsonschema, imported without its slow optional format checkers (see above).
+
+    Only the import of jsonschema itself is affected: the blocked modules stay importable
+    by anyone afterwards.
+    """
+    if "jsonschema" in sys.modules:
+        return sys.modules["jsonschema"]
+    blocked = [m for m in _SLOW_OPTIONAL_IMPORTS if m not in sys.modules]
+    for module in blocked:
+        sys.modules[module] = None  # makes « import module » raise ImportError
+    try:
+        import jsonschema
+    finally:
+        for module in blocked:
+            del sys.modules[module]
+    return jsonschema
+
+
 @functools.lru_cache(maxsize=None)
 def _validator(name: str):
-    import jsonschema
+    jsonschema = _import_jsonschema()
 
     schema = json.loads(schema_path(name).read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
+    cls = jsonschema.validators.validator_for(schema)  # the schema itself is checked by the tests
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
