@@ -7,7 +7,8 @@ of the default grid, the time per file of
 
 (a) the YAML parse alone (``yamlio.load_yaml_text``: what every run pays anyway),
 (b) the hand-written validator of the ``--base`` commit (before the schemas),
-    loaded from git into this process,
+    loaded from git into this process (it parses with this tree's ``yamlio``, so that
+    (c) - (b) is the cost of the validation alone),
 (c) the schema validation of this tree,
 
 and the ratios (c)/(a) and (c)/(b), all measured in the same run; then the time of a fresh
@@ -42,15 +43,20 @@ def old_module(commit: str, path: str, name: str):
     return module
 
 
-def best(function, repetitions: int) -> float:
-    """Best of five timings of ``repetitions`` calls, in milliseconds per call."""
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(repetitions):
-            function()
-        times.append((time.perf_counter() - start) / repetitions * 1000)
-    return min(times)
+def best(functions, repetitions: int, rounds: int = 7) -> list[float]:
+    """Per function, the best of ``rounds`` timings of ``repetitions`` calls, in ms per call.
+
+    The functions take turns in every round, so that a busy neighbour on the machine
+    slows them alike.
+    """
+    times = [[] for _ in functions]
+    for _ in range(rounds):
+        for i, function in enumerate(functions):
+            start = time.perf_counter()
+            for _ in range(repetitions):
+                function()
+            times[i].append((time.perf_counter() - start) / repetitions * 1000)
+    return [min(t) for t in times]
 
 
 def group_codebook_text() -> str:
@@ -103,7 +109,7 @@ def main() -> None:
         print(f"{'fichier':42} {'YAML seul':>10} {'avant':>10} {'schéma':>10} "
               f"{'schéma/YAML':>12} {'schéma/avant':>13}")
         for label, (yaml_only, before, after) in cases.items():
-            a, b, c = (best(f, args.repetitions) for f in (yaml_only, before, after))
+            a, b, c = best((yaml_only, before, after), args.repetitions)
             print(f"{label:42} {a:8.2f}ms {b:8.2f}ms {c:8.2f}ms {c / a:12.2f} {c / b:13.2f}")
 
         base_tree = Path(tmp) / "base"

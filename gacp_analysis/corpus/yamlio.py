@@ -35,14 +35,17 @@ def load_yaml_text(text: str, *, path: Path | str, first_line: int = 1,
         first_line: line of ``text``'s first line in the file (front matter).
         template: the message used for a syntax error (E102 or E118).
     """
-    try:
-        doc = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    loader = _Loader(text)  # a SafeLoader subclass
+    try:  # one parse: the node tree, then the data built from it (what yaml.load does)
+        doc = loader.get_single_node()
+        data = loader.construct_document(doc) if doc is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + first_line) if mark is not None else first_line
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise GacpError(template, path=path, line=line, problem=problem) from exc
+    finally:
+        loader.dispose()
     return data, doc
 
 
