@@ -1,4 +1,7 @@
-"""The group file ``groupe.yaml``: metadata, speakers and names to mask."""
+"""The group file ``groupe.yaml``: metadata, speakers, consents and names to mask.
+
+Validated by the published schema ``gacp_analysis/data/schemas/groupe.schema.json``.
+"""
 from __future__ import annotations
 
 import difflib
@@ -21,8 +24,33 @@ def normalise_label(label: str) -> str:
 
 
 @dataclass(frozen=True)
+class Consent:
+    """One dated entry of a person's consent register (``consentements`` in groupe.yaml)."""
+
+    agreed: bool
+    date: Date | None = None
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long the group's material is kept (``conservation`` in groupe.yaml)."""
+
+    end_of_support: Date
+    months: int
+
+
+@dataclass(frozen=True)
 class Group:
-    """A group as described by its ``groupe.yaml``."""
+    """A group as described by its ``groupe.yaml``.
+
+    Attributes:
+        consents: pseudonym -> the person's dated consent register
+            (``consentements``), by kind (``enregistrement``, ``citation``,
+            ``bilan_ecrit``); empty for a person without one. A person's
+            ``consent_quote`` is the ``citation`` entry when there is one, else
+            ``consentement_citation``.
+        retention: ``conservation`` (end of the support and months kept), or None.
+    """
 
     folder: Path
     name: str
@@ -36,8 +64,8 @@ class Group:
     period: str = ""
     bilan_status: str = "brouillon"
     bilan_validated_on: Date | None = None
-    consents: dict[str, dict[str, "Consent"]] = field(default_factory=dict, compare=False)
-    retention: "Retention | None" = None
+    consents: dict[str, dict[str, Consent]] = field(default_factory=dict, compare=False)
+    retention: Retention | None = None
     _index: dict[str, Speaker] = field(default_factory=dict, repr=False, compare=False)
 
     def speakers(self) -> tuple[Speaker, ...]:
@@ -61,22 +89,6 @@ class Group:
     def pseudonyms(self) -> dict[str, str]:
         """Real name or alias -> pseudonym, for masking names inside speech."""
         return {name: s.pseudonym for s in self.speakers() for name in (s.label, *s.aliases)}
-
-
-@dataclass(frozen=True)
-class Consent:
-    """One dated entry of a person's consent register (``consentements`` in groupe.yaml)."""
-
-    agreed: bool
-    date: Date | None = None
-
-
-@dataclass(frozen=True)
-class Retention:
-    """How long the group's material is kept (``conservation`` in groupe.yaml)."""
-
-    end_of_support: Date
-    months: int
 
 
 CONSENT_KINDS = ("enregistrement", "citation", "bilan_ecrit")

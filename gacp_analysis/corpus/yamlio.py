@@ -119,8 +119,8 @@ def schema_path(name: str) -> Path:
 # installs them): they cost more at import than all of gacp's validation — rfc3987_syntax
 # builds a grammar for the « iri » format, 1.8 s on every command, isoduration imports arrow.
 # Our schemas use only the « date » format, which jsonschema checks with the standard library.
-_SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator", "isoduration",
-                          "uri_template", "webcolors", "jsonpointer", "fqdn", "idna")
+_SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator",
+                          "isoduration", "uri_template", "webcolors", "jsonpointer", "fqdn", "idna")
 
 
 def _import_jsonschema():
