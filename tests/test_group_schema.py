@@ -140,7 +140,13 @@ PERSON_KEYS = "nom, pseudonyme, alias, role, consentement_citation, consentement
      "E104 {path} : participants[2] (ligne 19) : clé « nom » absente ou vide. Ajoutez « nom: ... » à cette personne."),
     ('nom: "Karim"', 'nom: "  "', "E104 {path} : participants[2] (ligne 19) : clé « nom » absente ou vide."),
     ('pseudonyme: "Ambre"', "pseudonyme: [Ambre]",
-     "E104 {path} : participants[1] (ligne 11) : clé « pseudonyme » absente ou vide."),
+     "E104 {path} : participants[1] (ligne 11) : « pseudonyme » doit être un texte, pas une liste. "
+     "Écrivez-le entre guillemets, par exemple pseudonyme: \"Ambre\"."),
+    ('nom: "Karim"', "nom: 1789",
+     "E104 {path} : participants[2] (ligne 19) : « nom » doit être un texte, pas un nombre entier. "
+     "Écrivez-le entre guillemets, par exemple nom: \"1789\"."),
+    ('pseudonyme: "Basile"', "pseudonyme:",
+     "E104 {path} : participants[2] (ligne 19) : clé « pseudonyme » absente ou vide."),
     ('alias: ["Nadia B.", "NADIA"]', "alias: [1, 2]",
      'E104 {path} : participants[1] (ligne 11) : « alias » doit être une liste de noms. Écrivez par exemple '
      'alias: ["Nadia B.", "NADIA"].'),

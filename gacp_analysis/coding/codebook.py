@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from ..corpus.yamlio import TYPE_NAMES, SchemaProblem, check_schema, line_of, load_yaml_text
+from ..corpus.yamlio import SchemaProblem, check_schema, line_of, load_yaml_text, type_name
 from ..errors import E, GacpError
 
 CODEBOOK_FILENAME = "codebook.yaml"
@@ -237,8 +237,7 @@ def _code_error(problem: SchemaProblem, code_id: str, rest: tuple, *, path: Path
     if key in ("actif", "echange"):
         return error(f"« {key} » vaut « {problem.value} »", f"Écrivez « {key}: true » ou « {key}: false ».")
     if key in ("discours_rapporte_vers", "negation_vers"):
-        return error(f"« {key} » doit être l'identifiant d'un seul code, pas "
-                     f"{TYPE_NAMES.get(_json_type(problem.value), 'cette valeur')}",
+        return error(f"« {key} » doit être l'identifiant d'un seul code, pas {type_name(problem.value)}",
                      f"Écrivez par exemple « {key}: recit.echec »."
                      if key == "negation_vers" else f"Écrivez par exemple « {key}: travail.contrainte ».")
     if key == "bloque_si" and problem.kind == "choice":
@@ -266,13 +265,6 @@ def _markers_error(problem: SchemaProblem, rest: tuple, error, *, code_id: str, 
                      'Écrivez par exemple motifs: {epuise: [{LEMMA: "épuiser"}]}.')
     return GacpError(E.E203, path=path, line=problem.line, code=code_id, marker=str(rest[1]),
                      problem="ce n'est pas une liste de jetons")
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    return {list: "array", dict: "object", int: "integer", float: "number", str: "string"}.get(
-        type(value), "null")
 
 
 def _change_code(code: Code, entry: dict, *, doc: object, path: Path | str, families: dict) -> Code:

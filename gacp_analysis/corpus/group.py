@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import E, GacpError
 from ..models import Speaker
-from .yamlio import SchemaProblem, check_schema, line_of, load_yaml_text
+from .yamlio import SchemaProblem, check_schema, line_of, load_yaml_text, type_name
 
 GROUP_FILENAME = "groupe.yaml"
 SESSIONS_DIRNAME = "seances"
@@ -135,6 +135,11 @@ def _person_error(problem: SchemaProblem, *, path: Path, doc: object) -> GacpErr
     if problem.kind == "unknown_key":
         return _unknown_key(problem, path=path, where=f"pour {who}")
     key = rest[0]
+    if key in ("nom", "pseudonyme") and problem.kind == "type" and problem.value is not None:
+        return GacpError(E.E104, path=path, where=place,
+                         problem=f"« {key} » doit être un texte, pas {type_name(problem.value)}",
+                         fix=f"Écrivez-le entre guillemets, par exemple "
+                             f'{key}: "{_example(problem.value, key)}".')
     if key in ("nom", "pseudonyme"):
         return GacpError(E.E104, path=path, where=place, problem=f"clé « {key} » absente ou vide",
                          fix=f"Ajoutez « {key}: ... » à cette personne.")
@@ -144,6 +149,13 @@ def _person_error(problem: SchemaProblem, *, path: Path, doc: object) -> GacpErr
                          fix="Écrivez true (citations autorisées) ou false.")
     text, fix = _PERSON_FIXES[key]
     return GacpError(E.E104, path=path, where=place, problem=text, fix=fix)
+
+
+def _example(value: object, key: str) -> str:
+    """The value itself when it is a scalar (« 1789 »), else a sample name."""
+    if isinstance(value, (list, dict)):
+        return "Nadia" if key == "nom" else "Ambre"
+    return str(value)
 
 
 def _consent_error(problem: SchemaProblem, rest: tuple, *, path: Path, who: str) -> GacpError:

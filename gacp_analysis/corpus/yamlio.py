@@ -108,6 +108,16 @@ class SchemaProblem:
         return " ou ".join(dict.fromkeys(names))
 
 
+def type_name(value: object) -> str:
+    """The JSON type of a YAML value, in French (« une liste », « un nombre »...)."""
+    if isinstance(value, bool):
+        kind = "boolean"
+    else:
+        kind = {list: "array", dict: "object", int: "integer", float: "number", str: "string"}.get(
+            type(value), "null")
+    return TYPE_NAMES[kind]
+
+
 def schema_path(name: str) -> Path:
     """The published JSON schema ``<name>.schema.json`` (``groupe``, ``codebook``)."""
     from importlib import resources
