@@ -480,7 +480,7 @@ def test_demo_html_is_the_document_light_and_static(demo_bilan):
     assert not re.search(r'(src|href)="(https?:)?//', page) and "@import" not in page
     assert path.stat().st_size < 300_000  # 213 KB for the demo; 865 KB as a notebook
     # Printable: A4 page rules, the draft mark repeated on every printed page.
-    assert "@page { size: A4" in page and ".marque { position: fixed" in page
+    assert "@page { size: A4" in page and f"@top-center {{ content: \"{DRAFT_MARK}\"" in page
     assert soup.find("p", class_="marque").get_text() == DRAFT_MARK
 
 

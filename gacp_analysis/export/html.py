@@ -62,7 +62,7 @@ table { border-collapse: collapse; width: 100%; margin: .4em 0 .2em; font-size: 
         break-inside: auto; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding: .3em 0; }
 th, td { border: 1px solid #bbb; padding: .2em .4em; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
+         overflow-wrap: break-word; hyphens: auto; }
 thead th { background: #e8eef5; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
@@ -74,15 +74,22 @@ figcaption { font-weight: bold; font-size: .9em; }
 blockquote { margin: 1em 2em; font-style: italic; break-inside: avoid; }
 blockquote footer { text-align: right; font-size: .9em; }
 nav ol { padding-left: 1.5em; }
-@page { size: A4; margin: 2.2cm; }
+@page { size: A4; margin: 2.2cm;
+        @bottom-center { content: "Page " counter(page) " sur " counter(pages); font-size: 9pt; } }
 @media print {
+  html { font-size: 10pt; }
   body { max-width: none; margin: 0; padding: 0; }
+  table { font-size: 8.5pt; }
+  figure img { max-height: 12cm; width: auto; }
   nav { break-after: page; }
   .couverture-bloc { break-after: page; }
-  .marque { position: fixed; top: -1.5cm; left: 0; right: 0; }
+  .marque { display: none; }
   a { color: inherit; text-decoration: none; }
 }
 """
+# The draft mark on every printed page, in the page's top margin.
+DRAFT_PAGE_RULE = ("@page { @top-center { content: \"%s\"; color: #c00000; font-weight: bold; "
+                   "font-size: 9pt; } }")
 
 
 def notebook_path() -> Path:
@@ -166,6 +173,7 @@ def render_html(document: Document) -> str:
     """The document as one static HTML page (French, A4 when printed)."""
     counter = _Counter()
     mark = (f'<p class="brouillon marque">{_e(DRAFT_MARK)}</p>' if document.draft else "")
+    draft_rule = DRAFT_PAGE_RULE % DRAFT_MARK if document.draft else ""
     cover_rows = "".join(f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>'
                          for k, v in document.cover)
     status = f'<p class="statut{" brouillon" if document.draft else ""}">' \
@@ -183,7 +191,7 @@ def render_html(document: Document) -> str:
         f'<meta name="description" content="{_e(document.subtitle)}">'
         f'<meta name="keywords" content="{_e(keywords)}">'
         '<meta name="generator" content="gacp-analysis">'
-        f"<style>{STYLE}</style></head><body>{mark}"
+        f"<style>{STYLE}{draft_rule}</style></head><body>{mark}"
         f'<header class="couverture-bloc"><h1>{_e(document.title)}</h1>'
         f'<p class="sous-titre">{_e(document.subtitle)}</p>'
         f'<table class="couverture"><tbody>{cover_rows}</tbody></table>{status}</header>'
@@ -203,11 +211,16 @@ def unquotable_texts(group: Group, masker: Masker) -> list[str]:
     return sorted(texts, key=len, reverse=True)
 
 
-def sanitise_html(page: str, group: Group) -> str:
+def sanitise_html(page: str, group: Group, *, ner: bool = True) -> str:
     """Mask names in what a reader of a page sees and remove excerpts that may not be quoted.
 
     Scripts are removed too: a confidential document makes no network request
     and runs nothing.
+
+    Args:
+        ner: also mask the person names the NER model finds in sentences (a notebook's
+            output); the bilan document's quotes and memos already went through it, and
+            its captions and notes are the toolkit's own words (« Séances » is no one).
     """
     from bs4 import BeautifulSoup, Comment, NavigableString
 
@@ -257,6 +270,8 @@ def sanitise_html(page: str, group: Group) -> str:
         if el.get("content") and (el.get("name") or el.get("property")):
             el["content"] = masker(str(el["content"]))
     # Sentences (quotes, memos) also get the NER pass; short labels only the known names.
+    if not ner:
+        return str(soup)
     texts = masker.quotes([b.get_text("") for b in long])
     for block, text in zip(long, texts):
         if text != block.get_text(""):
@@ -278,7 +293,7 @@ def _truncated_unquotable(text: str, removed: list[str]) -> bool:
 
 def write_html(document: Document, group: Group, path: Path) -> Path:
     """Write the bilan ``document`` of ``group`` as one light HTML page to ``path``."""
-    page = sanitise_html(render_html(document), group)
+    page = sanitise_html(render_html(document), group, ner=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
