@@ -32,6 +32,19 @@ QUOTE_COLUMNS = ["group", "session", "date", "speaker", "role", "code", "text", 
                  "segment_id"]
 
 
+def quotable(rows: pd.DataFrame) -> pd.Series:
+    """Which rows of a codings or turns table may be quoted: the speaker consented (in the
+    group file as it is now) and is not the animation. The one statement of the rule."""
+    return rows["consent_quote"].astype(bool) & ~rows["is_facilitator"].astype(bool) \
+        & rows["speaker"].notna()
+
+
+def short_excerpt(text: str, words: int) -> str:
+    """The first ``words`` words of a (masked) text, « (...) » marking what is left out."""
+    parts = text.split()
+    return " ".join(parts) if len(parts) <= words else " ".join(parts[:words]) + " (...)"
+
+
 def quotes(source, *, codes: Iterable[str] | str | None = None,
            sessions: Iterable[int] | None = None, per_code: int | None = None,
            human_only: bool = False) -> pd.DataFrame:
@@ -54,8 +67,7 @@ def quotes(source, *, codes: Iterable[str] | str | None = None,
     tables = load_tables(source)
     if not tables.masked:
         raise GacpError(E.E306)
-    rows = tables.codings[tables.codings["consent_quote"] & ~tables.codings["is_facilitator"]
-                          & ~tables.codings["needs_review"]]
+    rows = tables.codings[quotable(tables.codings) & ~tables.codings["needs_review"]]
     if codes is not None:
         wanted = {codes} if isinstance(codes, str) else set(codes)
         rows = rows[rows["code"].isin(wanted) | rows["code"].map(family_of).isin(wanted)]
