@@ -312,6 +312,34 @@ class Store:
                 "AND id NOT IN (SELECT segment_id FROM codings) "
                 "AND id NOT IN (SELECT segment_id FROM memos WHERE segment_id IS NOT NULL)", params)
 
+    # -- reading for the bilan (export/, synthesis/excerpts) ------------------------
+    def segment_texts_by_speaker(self) -> list[tuple[str, str | None]]:
+        """(raw text, speaker pseudonym or None) of every segment still in a turn."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT g.text, sp.pseudonym FROM segments g JOIN turns t ON t.id = g.turn_id "
+            "LEFT JOIN speakers sp ON sp.id = t.speaker_id ORDER BY g.id")]
+
+    def turn_segments(self) -> list[tuple[int, int, int, str]]:
+        """(session number, turn index, segment id, raw text) of every segment, in reading
+        order."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT s.number, t.idx, g.id, g.text FROM segments g JOIN turns t ON t.id = g.turn_id "
+            "JOIN sessions s ON s.id = g.session_id ORDER BY s.number, t.idx, g.idx")]
+
+    def bilan_memos(self) -> list[dict]:
+        """Memos marked for the bilan: ``session`` (number or None), ``text``, ``author``,
+        ``created_at``, ``needs_review``; group-level memos first, then by session."""
+        return [dict(r) for r in self.conn.execute(
+            "SELECT s.number AS session, m.text, m.author, m.created_at, m.needs_review "
+            "FROM memos m LEFT JOIN sessions s ON s.id = m.session_id WHERE m.for_bilan = 1 "
+            "ORDER BY s.number IS NOT NULL, s.number, m.id")]
+
+    def codings_in_force_count(self) -> int:
+        """How many codings are in force (:data:`gacp_analysis.status.CODINGS_IN_FORCE_SQL`)."""
+        from .status import CODINGS_IN_FORCE_SQL
+
+        return self.conn.execute(f"SELECT COUNT(*) FROM ({CODINGS_IN_FORCE_SQL})").fetchone()[0]
+
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for status and tests)."""
         return {t: self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
