@@ -15,6 +15,7 @@ code counts until someone rejects it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class Review:
         self.store = store or open_store(self.folder, create=False)
         self.codebook = codebook or load_codebook(self.folder)
         self.history: list[Action] = []
+        self.masker = None  # set by the widget when it shows pseudonyms: passages are read masked
         self.reload()
 
     # -- reading ----------------------------------------------------------------
@@ -140,10 +142,10 @@ class Review:
         passage = (passage or "").strip()
         if passage:
             seg = self.segment(segment_id)
-            at = seg.text.lower().find(passage.lower())
-            if at < 0:
+            span = find_passage(seg.text, passage, self.masker)
+            if span is None:
                 raise GacpError(E.E502, passage=passage, segment=segment_id)
-            start, end = int(seg.start) + at, int(seg.start) + at + len(passage)
+            start, end = int(seg.start) + span[0], int(seg.start) + span[1]
             if (start, end) == (int(seg.start), int(seg.end)):
                 start = end = None
         where = f" sur « {passage} »" if start is not None else ""
@@ -222,6 +224,32 @@ class Review:
         coding_id = self.store.add_human_coding(segment_id, code, coder=self.coder,
                                                 decision=decision, start=start, end=end)
         action.steps.append(("coding", coding_id, previous))
+
+
+def find_passage(text: str, passage: str, masker=None) -> tuple[int, int] | None:
+    """Where ``passage`` is in ``text`` (ignoring case): (start, end) offsets, or None.
+
+    With a masker, a passage copied from the masked display (pseudonyms in place of
+    names) is found too: the span of ``text`` whose masked form is the passage.
+    """
+    at = text.lower().find(passage.lower())
+    if at >= 0:
+        return at, at + len(passage)
+    if masker is None:
+        return None
+    wanted = " ".join(passage.lower().split())
+    bounds = [m.start() for m in re.finditer(r"\S+", text)]
+    ends = [m.end() for m in re.finditer(r"\S+", text)]
+    for a in bounds:
+        for b in ends:
+            if b <= a:
+                continue
+            piece = " ".join(masker(text[a:b]).lower().split())
+            if piece == wanted:
+                return a, b
+            if len(piece) > len(wanted) + 20:
+                break
+    return None
 
 
 def _status_of(decision: dict | None) -> str:

@@ -46,6 +46,7 @@ class ReviewWidget:
                  session: int | None = None, status: str | None = STATUSES[0]) -> None:
         self.review = Review(folder, coder, blind=blind)
         self.masker = Masker(load_group(folder)) if masked else None
+        self.review.masker = self.masker
         segs = self.review.segments
         codebook = self.review.codebook
         families = codebook.families
@@ -148,7 +149,9 @@ class ReviewWidget:
         """The id of the segment shown (None when the filters leave none)."""
         return self.visible[self.index] if self.visible else None
 
-    def _apply_filters(self, keep: int | None = None) -> None:
+    def _apply_filters(self, keep: int | None = None, *, stay: bool = False) -> None:
+        """Recompute the segments shown; ``keep`` stays current if it matches the filters
+        (or whatever its status, with ``stay``: a segment just decided does not vanish)."""
         segs = self.review.segments
         mask = segs["segment_id"].notna()
         if self.session_filter.value != ALL:
@@ -169,7 +172,7 @@ class ReviewWidget:
         if self.status_filter.value != ALL:
             statuses = self.review.statuses()
             ids = [i for i in ids if statuses[i] == self.status_filter.value
-                   or i == keep]
+                   or (stay and i == keep)]
         self.visible = ids
         self.index = ids.index(keep) if keep in ids else 0
         self.render()
@@ -275,7 +278,7 @@ class ReviewWidget:
         sid = self.current
         if advance and self.index + 1 < len(self.visible):
             sid = self.visible[self.index + 1]
-        self._apply_filters(keep=sid)
+        self._apply_filters(keep=sid, stay=True)
         return done
 
     def accept(self, code: str) -> None:
