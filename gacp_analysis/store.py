@@ -464,6 +464,13 @@ class Store:
             out.setdefault(segment_id, set()).add(code)
         return out
 
+    def auto_coded_segments(self) -> set[int]:
+        """Ids of the current segments the automatic coder has seen (coded or left uncoded)."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT g.id FROM segments g WHERE g.turn_id IS NOT NULL AND (g.id IN "
+            "(SELECT segment_id FROM coded_segments) OR g.id IN "
+            "(SELECT segment_id FROM codings WHERE provenance = 'auto'))")}
+
     def replace_model_suggestions(self, suggestions: list[tuple[int, str, float]], *,
                                   coder: str) -> int:
         """Replace every 'modele' suggestion with ``(segment_id, code, score)`` rows."""
