@@ -199,6 +199,14 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from .review.learning import format_report, learn
+
+    report = learn(args.dossier, write=not args.sans_suggestions)
+    print(format_report(report))
+    return 0
+
+
 class _FrenchParser(argparse.ArgumentParser):
     """argparse with French usage errors (exit code 2)."""
 
@@ -299,6 +307,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", "--sortie", dest="sortie", default=None,
                    help="fichier CSV où écrire le tableau (séparateur point-virgule)")
     p.add_argument("--figure", default=None, help="fichier PNG où écrire la figure")
+
+    p = command("learn", "apprend des segments revus des suggestions propres au groupe (provenance "
+                "« modele », jamais comptées sans validation) et affiche leur précision et leur "
+                "rappel à côté de ceux du codeur livré", _cmd_learn)
+    p.add_argument("dossier", help="dossier du groupe (importé, codé, en partie revu)")
+    p.add_argument("--sans-suggestions", action="store_true",
+                   help="mesure seulement : n'écrit pas de suggestions dans la base")
 
     return parser
 
