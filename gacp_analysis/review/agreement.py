@@ -172,3 +172,21 @@ def _num(x: float) -> str:
 
 def _pct(x: float) -> str:
     return "—" if x != x else f"{100 * x:.0f} %"
+
+
+def show_agreement(folder: Path | str, coders: list[str] | tuple[str, ...]) -> Agreement | None:
+    """In a notebook: the agreement table and figure, or a French note saying why not yet."""
+    from IPython.display import Markdown, display
+
+    from ..synthesis.display import show
+
+    try:
+        result = agreement(folder, list(coders))
+    except GacpError as exc:
+        display(Markdown(f"*Accord non calculé : {exc}*"))
+        return None
+    shown = result.table.rename(columns={"observed": "accord observé"})
+    display(show(shown, precision=2, caption=f"Accord entre {' et '.join(result.coders)} sur "
+                 f"{len(result.segments)} segment(s) lus par tous"))
+    display(plot_agreement(result))
+    return result
