@@ -184,6 +184,29 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_agreement(args: argparse.Namespace) -> int:
+    from .review.agreement import agreement, format_table, parse_coders, plot_agreement
+
+    result = agreement(args.dossier, parse_coders(args.codeurs))
+    print(format_table(result))
+    if args.sortie:
+        Path(args.sortie).parent.mkdir(parents=True, exist_ok=True)
+        result.table.to_csv(args.sortie, sep=";", index=False, encoding="utf-8")
+        print(f"Tableau écrit dans {args.sortie}")
+    if args.figure:
+        plot_agreement(result, path=args.figure)
+        print(f"Figure écrite dans {args.figure}")
+    return 0
+
+
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from .review.learning import format_report, learn
+
+    report = learn(args.dossier, write=not args.sans_suggestions)
+    print(format_report(report))
+    return 0
+
+
 def _in_french(method):
     """Run an argparse method with argparse's messages looked up in French (see i18n)."""
     def wrapper(self, *args, **kwargs):
@@ -288,6 +311,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="dossier d'un groupe dont la grille (codebook.yaml) s'applique")
     p.add_argument("--regles-seules", action="store_true",
                    help="évalue les règles seules, sans le modèle statistique")
+
+    p = command("agreement", "accord entre codeurs (kappa de Cohen par code et global, alpha de "
+                "Krippendorff) sur les segments revus par chacun", _cmd_agreement)
+    p.add_argument("dossier", help="dossier du groupe")
+    p.add_argument("--codeurs", required=True,
+                   help="noms séparés par des virgules (« auto » : le codage automatique), "
+                        "par exemple auto,Camille ou Camille,Dominique")
+    p.add_argument("--out", "--sortie", dest="sortie", default=None,
+                   help="fichier CSV où écrire le tableau (séparateur point-virgule)")
+    p.add_argument("--figure", default=None, help="fichier PNG où écrire la figure")
+
+    p = command("learn", "apprend des segments revus des suggestions propres au groupe (provenance "
+                "« modele », jamais comptées sans validation) et affiche leur précision et leur "
+                "rappel à côté de ceux du codeur livré", _cmd_learn)
+    p.add_argument("dossier", help="dossier du groupe (importé, codé, en partie revu)")
+    p.add_argument("--sans-suggestions", action="store_true",
+                   help="mesure seulement : n'écrit pas de suggestions dans la base")
 
     return parser
 

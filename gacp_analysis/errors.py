@@ -157,6 +157,26 @@ class E:
             "{files}. Ajoutez ces noms à « a_masquer » dans {folder}/groupe.yaml si besoin, puis "
             "relancez « gacp bilan {folder} ».")
 
+    # --- review, agreement, learning (review/) ------------------------------------------------
+    E500 = ("E500 Nom du codeur ou de la codeuse vide. Indiquez votre prénom ou vos initiales "
+            "dans la première cellule du carnet (codeur = \"...\").")
+    E501 = ("E501 Code inconnu « {code} » : il n'est pas dans la grille du groupe. Choisissez un "
+            "code dans l'arbre de la grille.")
+    E502 = ("E502 Passage « {passage} » absent du segment {segment} : copiez quelques mots du "
+            "segment tels qu'ils sont écrits, ou laissez le passage vide pour coder tout le segment.")
+    E503 = ("E503 Mémo vide : écrivez le texte du mémo avant de l'enregistrer.")
+    E504 = ("E504 Segment {segment} introuvable dans la base de {folder} : la séance a peut-être "
+            "été réimportée. Relancez la cellule du carnet pour relire la base.")
+    E505 = ("E505 Codeurs attendus sous la forme « --codeurs A,B » (deux noms ou plus, séparés par "
+            "des virgules, « auto » pour le codage automatique) ; reçu « {value} ».")
+    E506 = ("E506 {folder} : « {coder} » n'a revu aucun segment. Codeurs connus : {known}.")
+    E507 = ("E507 {folder} : aucun segment revu à la fois par {coders} : l'accord ne peut pas être "
+            "calculé. Faites coder les mêmes séances par chacun (mode à l'aveugle).")
+    E508 = ("E508 {folder} : {count} segment(s) revu(s), il en faut au moins {minimum} pour "
+            "apprendre des suggestions. Revoyez d'autres segments dans le carnet 05 puis relancez "
+            "« gacp learn {folder} ».")
+    E509 = ("E509 {path} : modèle appris illisible ({problem}). Relancez « gacp learn {folder} ».")
+
 
 class W:
     """Warnings: the input was read, but the user should know how."""
@@ -178,3 +198,8 @@ class W:
             "libreoffice-writer-nogui » puis relancez « gacp bilan {folder} ».")
     W401 = ("W401 {folder} : aucun codage en vigueur : les synthèses du bilan sont vides. Lancez "
             "« gacp code {folder} » ou vérifiez la grille de codage.")
+
+    # --- review, agreement, learning (review/) ------------------------------------------------
+    W500 = ("W500 Rien à annuler : aucune action dans ce carnet depuis son ouverture.")
+    W501 = ("W501 Code « {code} » trop rare dans les segments revus ({positives} exemple(s), il en "
+            "faut {minimum}) : aucune suggestion apprise pour ce code.")

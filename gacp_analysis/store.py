@@ -31,6 +31,7 @@ Tables:
   what changed.
 - ``memos``: the facilitator's notes, on the group, a session, a segment, a
   coding or a code (``code``); ``for_bilan`` marks those to include in the bilan annex.
+- ``reviews``: the segments a person has reviewed (read and decided), with when.
 """
 from __future__ import annotations
 
@@ -167,6 +168,16 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE provenance = 'human';
     ALTER TABLE memos ADD COLUMN code TEXT;
     """,
+    # version 3: which segments a person has reviewed (the review notebook's « segment revu »),
+    # so agreement counts the segments both coders read, even those they left uncoded.
+    """
+    CREATE TABLE reviews (
+        segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        coder TEXT NOT NULL,
+        reviewed_at TEXT NOT NULL,
+        PRIMARY KEY (segment_id, coder)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -273,8 +284,9 @@ class Store:
 
     def add_memo(self, text: str, *, author: str, session_number: int | None = None,
                  segment_id: int | None = None, coding_id: int | None = None,
-                 for_bilan: bool = False, tags: tuple[str, ...] = ()) -> int:
-        """Store a facilitator's memo; return its id."""
+                 for_bilan: bool = False, tags: tuple[str, ...] = (),
+                 code: str | None = None) -> int:
+        """Store a facilitator's memo (on a code when ``code`` is given); return its id."""
         with self.transaction():
             session_id = None
             if session_number is not None:
@@ -286,9 +298,9 @@ class Store:
                                                (segment_id,)).fetchone()[0]
             cur = self.conn.execute(
                 "INSERT INTO memos (session_id, segment_id, coding_id, text, author, created_at, "
-                "for_bilan, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "for_bilan, tags, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (session_id, segment_id, coding_id, text, author, now_iso(), int(for_bilan),
-                 json.dumps(list(tags), ensure_ascii=False)),
+                 json.dumps(list(tags), ensure_ascii=False), code),
             )
             return cur.lastrowid
 
@@ -339,6 +351,165 @@ class Store:
         from .status import CODINGS_IN_FORCE_SQL
 
         return self.conn.execute(f"SELECT COUNT(*) FROM ({CODINGS_IN_FORCE_SQL})").fetchone()[0]
+
+    # -- review (the review notebook, agreement, learning) ----------------------
+    def human_coding(self, segment_id: int, code: str, *, coder: str, start: int | None = None,
+                     end: int | None = None) -> dict | None:
+        """A person's decision on a code for a segment (or a span of it), None if none."""
+        row = self.conn.execute(
+            "SELECT id, decision, created_at FROM codings WHERE provenance = 'human' "
+            "AND segment_id = ? AND code = ? AND coder = ? AND start IS ? AND end IS ?",
+            (segment_id, code, coder, start, end)).fetchone()
+        return dict(row) if row else None
+
+    def restore_human_coding(self, coding_id: int, previous: dict | None) -> None:
+        """Put a human coding back as it was (``previous`` from :meth:`human_coding`;
+        None deletes it): how the review notebook undoes a decision."""
+        with self.transaction():
+            if previous is None:
+                self.conn.execute("DELETE FROM codings WHERE id = ? AND provenance = 'human'",
+                                  (coding_id,))
+            else:
+                self.conn.execute("UPDATE codings SET decision = ?, created_at = ? WHERE id = ?",
+                                  (previous["decision"], previous["created_at"], coding_id))
+
+    def delete_memo(self, memo_id: int) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM memos WHERE id = ?", (memo_id,))
+
+    def mark_reviewed(self, segment_id: int, *, coder: str) -> str | None:
+        """Record that ``coder`` reviewed a segment; return the previous time (None if new)."""
+        with self.transaction():
+            row = self.conn.execute("SELECT reviewed_at FROM reviews WHERE segment_id = ? "
+                                    "AND coder = ?", (segment_id, coder)).fetchone()
+            self.conn.execute(
+                "INSERT INTO reviews (segment_id, coder, reviewed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(segment_id, coder) DO UPDATE SET reviewed_at = excluded.reviewed_at",
+                (segment_id, coder, now_iso()))
+            return row[0] if row else None
+
+    def restore_reviewed(self, segment_id: int, *, coder: str, previous: str | None) -> None:
+        """Undo :meth:`mark_reviewed` (``previous`` is what it returned)."""
+        with self.transaction():
+            if previous is None:
+                self.conn.execute("DELETE FROM reviews WHERE segment_id = ? AND coder = ?",
+                                  (segment_id, coder))
+            else:
+                self.conn.execute("UPDATE reviews SET reviewed_at = ? WHERE segment_id = ? "
+                                  "AND coder = ?", (previous, segment_id, coder))
+
+    def reviewed_segments(self, coder: str) -> set[int]:
+        """Ids of the current segments ``coder`` has reviewed."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT r.segment_id FROM reviews r JOIN segments g ON g.id = r.segment_id "
+            "WHERE r.coder = ? AND g.turn_id IS NOT NULL", (coder,))}
+
+    def human_coders(self) -> list[str]:
+        """Names of the people who decided or reviewed something, sorted."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT coder FROM codings WHERE provenance = 'human' UNION "
+            "SELECT coder FROM reviews ORDER BY 1")]
+
+    def review_segments(self):
+        """Current segments in reading order with their turn and speaker, as a DataFrame.
+
+        Columns: segment_id, session, session_type, turn, turn_start, turn_text,
+        segment_index, start, end, text, speaker (pseudonym), role, is_facilitator.
+        """
+        import pandas as pd
+
+        return pd.read_sql_query(
+            "SELECT g.id AS segment_id, s.number AS session, s.type AS session_type, "
+            "t.idx AS turn, t.start AS turn_start, t.text AS turn_text, g.idx AS segment_index, "
+            "g.start AS start, g.end AS end, g.text AS text, sp.pseudonym AS speaker, "
+            "sp.role AS role, sp.is_facilitator AS is_facilitator "
+            "FROM segments g JOIN turns t ON t.id = g.turn_id JOIN sessions s ON s.id = g.session_id "
+            "LEFT JOIN speakers sp ON sp.id = t.speaker_id ORDER BY s.number, g.start", self.conn)
+
+    def segment_codings(self, segment_ids=None):
+        """Every coding (auto, human, modele) of current segments, as a DataFrame.
+
+        Columns: id, segment_id, code, provenance, decision, coder, created_at, rule,
+        score, evidence (JSON text), start, end.
+        """
+        import pandas as pd
+
+        sql = ("SELECT c.id, c.segment_id, c.code, c.provenance, c.decision, c.coder, c.created_at, "
+               "c.rule, c.score, c.evidence, c.start, c.end FROM codings c "
+               "JOIN segments g ON g.id = c.segment_id WHERE g.turn_id IS NOT NULL")
+        params: tuple = ()
+        if segment_ids is not None:
+            ids = [int(i) for i in segment_ids]
+            sql += f" AND c.segment_id IN ({','.join('?' * len(ids))})"
+            params = tuple(ids)
+        return pd.read_sql_query(sql + " ORDER BY c.segment_id, c.id", self.conn, params=params)
+
+    def memos_frame(self):
+        """Every memo with its session number, as a DataFrame (columns id, session,
+        segment_id, code, text, author, created_at, for_bilan)."""
+        import pandas as pd
+
+        return pd.read_sql_query(
+            "SELECT m.id, s.number AS session, m.segment_id, m.code, m.text, m.author, "
+            "m.created_at, m.for_bilan FROM memos m LEFT JOIN sessions s ON s.id = m.session_id "
+            "ORDER BY m.id", self.conn)
+
+    def codes_in_force(self, coder: str | None = None) -> dict[int, set[str]]:
+        """Codes in force per segment (the rule of ``status.CODINGS_IN_FORCE_SQL``).
+
+        Args:
+            coder: restrict the human decisions to this person's (the automatic
+                codes they did not reject stay); None applies everyone's.
+        """
+        from .status import CODINGS_IN_FORCE_SQL
+
+        if coder is None:
+            sql, params = CODINGS_IN_FORCE_SQL, ()
+        else:
+            # The same rule read on a view of the codings without the other people's decisions.
+            sql = (f"WITH codings AS (SELECT * FROM main.codings WHERE provenance <> 'human' "
+                   f"OR coder = ?) {CODINGS_IN_FORCE_SQL}")
+            params = (coder,)
+        out: dict[int, set[str]] = {}
+        for segment_id, code in self.conn.execute(sql, params):
+            out.setdefault(segment_id, set()).add(code)
+        return out
+
+    def human_codes(self, coder: str) -> dict[int, set[str]]:
+        """The codes a person applied, per segment (their decisions only)."""
+        out: dict[int, set[str]] = {}
+        for segment_id, code in self.conn.execute(
+                "SELECT segment_id, code FROM codings WHERE provenance = 'human' AND coder = ? "
+                "AND decision = 'apply'", (coder,)):
+            out.setdefault(segment_id, set()).add(code)
+        return out
+
+    def auto_codes(self) -> dict[int, set[str]]:
+        """The automatic coder's codes per segment (before any human decision)."""
+        out: dict[int, set[str]] = {}
+        for segment_id, code in self.conn.execute(
+                "SELECT segment_id, code FROM codings WHERE provenance = 'auto'"):
+            out.setdefault(segment_id, set()).add(code)
+        return out
+
+    def auto_coded_segments(self) -> set[int]:
+        """Ids of the current segments the automatic coder has seen (coded or left uncoded)."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT g.id FROM segments g WHERE g.turn_id IS NOT NULL AND (g.id IN "
+            "(SELECT segment_id FROM coded_segments) OR g.id IN "
+            "(SELECT segment_id FROM codings WHERE provenance = 'auto'))")}
+
+    def replace_model_suggestions(self, suggestions: list[tuple[int, str, float]], *,
+                                  coder: str) -> int:
+        """Replace every 'modele' suggestion with ``(segment_id, code, score)`` rows."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM codings WHERE provenance = 'modele'")
+            now = now_iso()
+            self.conn.executemany(
+                "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
+                "rule, score) VALUES (?, ?, 'modele', 'apply', ?, ?, 'modele appris', ?)",
+                [(int(s), c, coder, now, float(p)) for s, c, p in suggestions])
+        return len(suggestions)
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for status and tests)."""

@@ -160,3 +160,17 @@ def test_two_connections_share_the_store_in_wal_mode(tmp_path):
             # a reader is not blocked by the open write transaction, and sees the last commit
             assert second.counts()["speakers"] == 0
         assert second.counts()["speakers"] == 1
+
+
+def test_reviews_table_after_migration(tmp_path):
+    folder = _store_v1(tmp_path)
+    with open_store(folder) as store:
+        segment = store.execute("SELECT id FROM segments ORDER BY id LIMIT 1").fetchone()[0]
+        assert store.reviewed_segments("Animatrice") == set()
+        assert store.mark_reviewed(segment, coder="Animatrice") is None
+        first = store.execute("SELECT reviewed_at FROM reviews").fetchone()[0]
+        assert store.mark_reviewed(segment, coder="Animatrice") == first
+        assert store.reviewed_segments("Animatrice") == {segment}
+        store.restore_reviewed(segment, coder="Animatrice", previous=None)
+        assert store.reviewed_segments("Animatrice") == set()
+        assert store.counts()["codings"] == 30  # nothing else touched
