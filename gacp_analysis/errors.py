@@ -143,6 +143,26 @@ class E:
             "{files}. Ajoutez ces noms à « a_masquer » dans {folder}/groupe.yaml si besoin, puis "
             "relancez « gacp bilan {folder} ».")
 
+    # --- confidentiality: consent, erasure, retention, notebooks (confidentiality/) -----------
+    E700 = ("E700 {path}:{line} : {where} : {problem}. {fix}")
+    E701 = ("E701 {path}:{line} : {where} : « consentement_citation: {legacy} » contredit "
+            "« consentements: citation: accord: {accord} ». Gardez une seule des deux clés "
+            "(de préférence « consentements »).")
+    E702 = ("E702 {folder} : personne inconnue « {who} ». Indiquez un nom, un alias ou un "
+            "pseudonyme de groupe.yaml ; les plus proches : {closest}.")
+    E703 = ("E703 « {who} » est l'animation du groupe : seules les paroles d'un·e participant·e "
+            "peuvent être retirées avec « gacp forget ».")
+    E704 = ("E704 opération annulée : rien n'a été modifié. Relancez la commande et répondez "
+            "« oui », ou ajoutez --yes.")
+    E705 = ("E705 confirmation impossible : pas de terminal pour répondre. Relancez avec --yes "
+            "si vous êtes sûr·e.")
+    E706 = ("E706 {path} : carnet illisible ({problem}). Ouvrez-le dans JupyterLab et "
+            "réenregistrez-le.")
+    E707 = ("E707 {path} : ce n'est pas un carnet (.ipynb). Indiquez des fichiers .ipynb.")
+    E708 = ("E708 {count} carnet(s) contiennent des sorties : {files}. Effacez-les avec "
+            "« gacp strip-notebook {files} » avant de les partager ou de les enregistrer.")
+    E709 = ("E709 {folder} : aucune base ni cache à supprimer (pas de dossier .gacp).")
+
 
 class W:
     """Warnings: the input was read, but the user should know how."""
@@ -164,3 +184,14 @@ class W:
             "libreoffice-writer-nogui » puis relancez « gacp bilan {folder} ».")
     W401 = ("W401 {folder} : aucun codage en vigueur : les synthèses du bilan sont vides. Lancez "
             "« gacp code {folder} » ou vérifiez la grille de codage.")
+
+    # --- confidentiality (confidentiality/) -------------------------------------------------------
+    W700 = ("W700 {path} : séance {number} : {count} prise(s) de parole de {speakers} remplacée(s) "
+            "par « {marker} » : {reason}. Le fichier n'est pas modifié ; rien de ces paroles "
+            "n'entre dans la base.")
+    W701 = ("W701 {folder} : durée de conservation dépassée depuis le {deadline} (fin de "
+            "l'accompagnement le {end} + {months} mois). Supprimez la base et les caches avec "
+            "« gacp purge {folder} » et les transcriptions selon la procédure du service.")
+    W702 = ("W702 {folder} : fichiers écrits avant le retrait, qui peuvent encore contenir ces "
+            "paroles : {files}. Régénérez-les (« gacp bilan », « gacp synthesize ») ou "
+            "supprimez-les.")

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from pathlib import Path
 
 import yaml
 
 from ..errors import E, GacpError
-from ..models import Speaker
+from ..models import Retention, Speaker
 from .yamlio import line_of, load_yaml_text
 
 GROUP_FILENAME = "groupe.yaml"
@@ -38,6 +38,7 @@ class Group:
     period: str = ""
     bilan_status: str = "brouillon"
     bilan_validated_on: Date | None = None
+    retention: Retention | None = None
     _index: dict[str, Speaker] = field(default_factory=dict, repr=False, compare=False)
 
     def speakers(self) -> tuple[Speaker, ...]:
@@ -80,16 +81,14 @@ def _speaker(entry: object, *, path: Path, doc: object, where: list, facilitator
     if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
         raise GacpError(E.E104, path=path, where=place, problem="« alias » doit être une liste de noms",
                         fix='Écrivez par exemple alias: ["Nadia B.", "NADIA"].')
-    consent = entry.get("consentement_citation", False)
-    if not isinstance(consent, bool):
-        raise GacpError(E.E104, path=path, where=place,
-                        problem=f"« consentement_citation » vaut « {consent} »",
-                        fix="Écrivez true (citations autorisées) ou false.")
+    from ..confidentiality.consent import may_quote, parse_consents
+
+    consents = parse_consents(entry, path=path, doc=doc, where=where, facilitator=facilitator)
     role = entry.get("role") or ("animation" if facilitator else "participant·e")
-    return Speaker(label=entry["nom"].strip(), pseudonym=str(entry["pseudonyme"]).strip(),
-                   role=str(role).strip(), is_facilitator=facilitator,
-                   consent_quote=bool(consent) and not facilitator,
-                   aliases=tuple(a.strip() for a in aliases if a.strip()))
+    speaker = Speaker(label=entry["nom"].strip(), pseudonym=str(entry["pseudonyme"]).strip(),
+                      role=str(role).strip(), is_facilitator=facilitator,
+                      aliases=tuple(a.strip() for a in aliases if a.strip()), consents=consents)
+    return replace(speaker, consent_quote=may_quote(speaker))
 
 
 def parse_group(text: str, *, path: Path, folder: Path) -> Group:
@@ -149,6 +148,9 @@ def parse_group(text: str, *, path: Path, folder: Path) -> Group:
                             fix="Ajoutez « valide_le: AAAA-MM-JJ », la date où le groupe a validé le bilan.")
     else:
         validated_on = None
+    from ..confidentiality.retention import parse_retention
+
+    retention = parse_retention(data.get("conservation"), path=path, doc=doc)
     name = str(data["groupe"]).strip()
     return Group(
         folder=folder, name=name, organisation=str(data["structure"]).strip(),
@@ -158,7 +160,7 @@ def parse_group(text: str, *, path: Path, folder: Path) -> Group:
         to_mask=tuple(x.strip() for x in to_mask if x.strip()),
         show_organisation=data.get("afficher_structure") is True,
         period=str(data.get("periode") or "").strip(),
-        bilan_status=status, bilan_validated_on=validated_on, _index=index,
+        bilan_status=status, bilan_validated_on=validated_on, retention=retention, _index=index,
     )
 
 
@@ -182,7 +184,8 @@ def load_group(folder: Path | str) -> Group:
 GROUP_TEMPLATE = """\
 # groupe.yaml : description du groupe pour gacp-analysis.
 # Ce fichier contient les vrais prénoms : il reste dans le dossier du groupe et
-# n'est jamais exporté. Tous les exports n'affichent que les pseudonymes.
+# n'est jamais exporté. La base (.gacp/), les caches et tous les exports n'ont que
+# les pseudonymes : les noms sont remplacés dès l'import.
 
 groupe: "Nom du groupe"               # nom d'affichage (ex. "Soignants de nuit")
 structure: "Nom de la structure"      # organisation : masquée dans tous les exports
@@ -200,10 +203,19 @@ participants:                         # une entrée par participant·e volontair
     alias: ["Prénom N.", "PRÉNOM"]    # autres graphies rencontrées dans les transcriptions
     pseudonyme: "Pseudo"              # ce que tous les exports affichent à la place
     role: "métier ou fonction"        # sert à regrouper dans les synthèses
-    consentement_citation: false      # true si la personne accepte d'être citée dans un bilan écrit
+    consentements:                    # recueillis par écrit ; accord: true ou false, date du recueil
+      enregistrement: {accord: false, date: 2026-01-13}  # false : ses paroles ne sont pas importées
+      citation: {accord: false, date: 2026-01-13}        # true : peut être citée (extraits) dans le bilan
+      bilan_ecrit: {accord: false, date: 2026-01-13}     # true : ses propos peuvent figurer dans le bilan écrit
+    # Un consentement absent compte comme non donné (sauf l'enregistrement : « gacp status »
+    # le signale). L'ancienne clé « consentement_citation: true » vaut citation et bilan écrit.
 
-a_masquer:                            # autres noms (usagers, encadrants, lieux) masqués dans les exports
+a_masquer:                            # autres noms (usagers, encadrants, lieux) masqués partout
   - "Mme Exemple"
+
+conservation:                         # durée de conservation de la base (gacp status prévient)
+  fin_accompagnement: 2026-09-30      # date de fin de l'accompagnement du groupe
+  duree_mois: 24                      # mois de conservation après cette date ; ensuite : gacp purge
 
 bilan:
   statut: brouillon                   # brouillon | valide
