@@ -75,10 +75,9 @@ def test_texts_are_masked_by_default(tables, synthesis_groups):
 
 def test_words_and_turns(tables):
     sessions = tables.sessions.set_index(["group", "session"])
-    # Whitespace-separated words of each speech turn, counted on the text as stored:
-    # pseudonymised at import, « Mme Lefort » (2 words) is « [nom masqué] », which, in
-    # brackets, is not counted as speech (19 - 2 words for Sylvie's turn).
-    assert sessions.loc[("Groupe A", 1), "words"] == 9 + 17 + 13 + 17 + 4
+    # Whitespace-separated words of each speech turn, counted on the text as stored
+    # (pseudonymised at import: « Mme Lefort » is « [nom masqué] », 2 words too).
+    assert sessions.loc[("Groupe A", 1), "words"] == 9 + 17 + 13 + 19 + 4
     assert sessions.loc[("Groupe A", 2), "words"] == 9 + 18 + 11 + 9
     assert sessions.loc[("Groupe A", 3), "words"] == 7 + 22 + 12 + 16
     assert sessions.loc[("Groupe B", 1), "words"] == 5 + 13 + 3

@@ -72,8 +72,13 @@ def find_person(group, who: str) -> Speaker:
         speaker = next((s for s in group.speakers()
                         if normalise_label(s.pseudonym) == normalise_label(who)), None)
     if speaker is None:
-        pseudonyms = [s.pseudonym for s in group.participants]
-        close = difflib.get_close_matches(who, pseudonyms, n=3, cutoff=0.3) or pseudonyms[:3]
+        # Matched on names and pseudonyms, shown as pseudonyms.
+        by_name = {normalise_label(n): s.pseudonym for s in group.participants for n in _names(s)}
+        close = []
+        for name in difflib.get_close_matches(normalise_label(who), list(by_name), n=6, cutoff=0.6):
+            if by_name[name] not in close:
+                close.append(by_name[name])
+        close = close[:3] or [s.pseudonym for s in group.participants][:3]
         raise GacpError(E.E702, folder=group.folder, who=who, closest=", ".join(close))
     if speaker.is_facilitator:
         raise GacpError(E.E703, who=speaker.pseudonym)
