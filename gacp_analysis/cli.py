@@ -61,15 +61,19 @@ def _cmd_status(args: argparse.Namespace) -> int:
     from .status import store_status
     from .store import open_store
 
+    from .confidentiality.status import confidentiality_status, print_confidentiality
+
     group = load_group(args.dossier)
     with open_store(group.folder, create=False) as store:
         status = store_status(store)
+    privacy = confidentiality_status(group)
     if args.json:
-        status = {"groupe": group.label, **status}
+        status = {"groupe": group.label, **status, **privacy}
         print(json.dumps(status, ensure_ascii=False, indent=2))
         return 0
     if not status["sessions"]:
         raise GacpError(E.E132, folder=args.dossier)
+    _print_warnings(privacy["avertissements"])
     print(f"Groupe « {group.name} » : {len(status['sessions'])} séance(s), "
           f"{status['codings']} codage(s) en vigueur "
           f"({status['codages']['auto']} auto, {status['codages']['humains']} humains, "
@@ -81,6 +85,63 @@ def _cmd_status(args: argparse.Namespace) -> int:
               f"{s['words']:>6}  {s['source']}")
         for pseudonym, counts in s["speakers"].items():
             print(f"{'':>5}{pseudonym:<18} {counts['turns']:>4} tours  {counts['words']:>6} mots")
+    print_confidentiality(privacy)
+    return 0
+
+
+def _confirm(question: str, yes: bool) -> None:
+    """Ask for « oui » on the terminal unless --yes; raise E704/E705 otherwise."""
+    if yes:
+        return
+    if not sys.stdin or not sys.stdin.isatty():
+        raise GacpError(E.E705)
+    answer = input(f"{question} Tapez « oui » pour confirmer : ").strip().casefold()
+    if answer not in ("oui", "o"):
+        raise GacpError(E.E704)
+
+
+def _cmd_forget(args: argparse.Namespace) -> int:
+    from .confidentiality.erasure import forget, preview
+
+    before = preview(args.dossier, args.personne)
+    counts = before.counts
+    print(f"Retrait de {before.pseudonym} : {counts['tours']} prise(s) de parole, "
+          f"{counts['segments']} segment(s), {counts['codages']} codage(s), {counts['memos']} "
+          "mémo(s) sur ces paroles seront supprimés de la base et des caches ; les transcriptions "
+          "ne sont pas modifiées, et ces paroles ne seront plus jamais importées.")
+    _confirm("Ce retrait est définitif.", args.yes)
+    report = forget(args.dossier, args.personne)
+    _print_warnings(report.warnings)
+    print(f"Paroles de {report.pseudonym} retirées : {report.counts['tours']} prise(s) de parole "
+          f"remplacée(s) par un marqueur, {report.counts['segments']} segment(s), "
+          f"{report.counts['codages']} codage(s), {report.counts['memos']} mémo(s), "
+          f"{report.counts['fichiers_cache']} fichier(s) de cache supprimés. Retrait consigné "
+          "dans la base (date, auteur, nombres), sans les paroles.")
+    return 0
+
+
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from .confidentiality.retention import purge, purge_targets
+
+    folder = Path(args.dossier)
+    targets = purge_targets(folder)
+    if not (folder / ".gacp").exists():
+        raise GacpError(E.E709, folder=folder)
+    print(f"Suppression de la base et des caches de {folder} ({len(targets)} fichier(s) dans "
+          f"{folder / '.gacp'}) ; les transcriptions, groupe.yaml et les exports restent.")
+    _confirm("Les codages et mémos seront perdus.", args.yes)
+    deleted = purge(folder)
+    print(f"{len(deleted)} fichier(s) supprimé(s). Pensez aux transcriptions et aux exports "
+          "(bilan/, syntheses/) selon la procédure de conservation du service.")
+    return 0
+
+
+def _cmd_strip_notebook(args: argparse.Namespace) -> int:
+    from .confidentiality.notebooks import strip_notebook
+
+    for path in args.fichiers:
+        changed = strip_notebook(path)
+        print(f"{'sorties effacées' if changed else 'déjà sans sorties'} : {path}")
     return 0
 
 
@@ -328,6 +389,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dossier", help="dossier du groupe (importé, codé, en partie revu)")
     p.add_argument("--sans-suggestions", action="store_true",
                    help="mesure seulement : n'écrit pas de suggestions dans la base")
+
+    p = command("forget", "retire d'une base les paroles d'un·e participant·e qui le demande "
+                "(tours, segments, codages, mémos, caches) ; les transcriptions ne sont pas "
+                "modifiées mais ces paroles ne sont plus jamais importées", _cmd_forget)
+    p.add_argument("dossier", help="dossier du groupe")
+    p.add_argument("personne", help="nom, alias ou pseudonyme de la personne (groupe.yaml)")
+    p.add_argument("--yes", "--oui", dest="yes", action="store_true",
+                   help="ne demande pas de confirmation")
+
+    p = command("purge", "supprime la base et les caches d'un groupe (dossier .gacp), par "
+                "exemple à la fin de la durée de conservation", _cmd_purge)
+    p.add_argument("dossier", help="dossier du groupe")
+    p.add_argument("--yes", "--oui", dest="yes", action="store_true",
+                   help="ne demande pas de confirmation")
+
+    p = command("strip-notebook", "efface les sorties (textes, tableaux, figures) de carnets "
+                "Jupyter avant de les partager", _cmd_strip_notebook)
+    p.add_argument("fichiers", nargs="+", help="carnets .ipynb")
 
     return parser
 

@@ -50,9 +50,6 @@ class E:
             "{known}.")
     E151 = ("E151 {path}:{line} : {who} : consentement « {kind} » : {problem}. {fix}")
     E152 = ("E152 {path}:{line} : conservation : {problem}. {fix}")
-    E153 = ("E153 {path}:{line} : {who} : « consentement_citation: {old} » contredit "
-            "« consentements: citation: accord: {new} ». Gardez le registre daté "
-            "« consentements » et supprimez « consentement_citation ».")
     E154 = ("E154 {path}:{line} : famille « {family} » : {problem}. {fix}")
     E155 = ("E155 {path}:{line} : {problem}. {fix}")
 
@@ -176,6 +173,25 @@ class E:
             "apprendre des suggestions. Revoyez d'autres segments dans le carnet 05 puis relancez "
             "« gacp learn {folder} ».")
     E509 = ("E509 {path} : modèle appris illisible ({problem}). Relancez « gacp learn {folder} ».")
+    # --- confidentiality: consent, erasure, retention, notebooks (confidentiality/) -----------
+    E700 = ("E700 {path}:{line} : {where} : {problem}. {fix}")
+    E701 = ("E701 {path}:{line} : {where} : « consentement_citation: {legacy} » contredit "
+            "« consentements: citation: accord: {accord} ». Gardez une seule des deux clés "
+            "(de préférence « consentements »).")
+    E702 = ("E702 {folder} : personne inconnue « {who} ». Indiquez un nom, un alias ou un "
+            "pseudonyme de groupe.yaml ; les plus proches : {closest}.")
+    E703 = ("E703 « {who} » est l'animation du groupe : seules les paroles d'un·e participant·e "
+            "peuvent être retirées avec « gacp forget ».")
+    E704 = ("E704 opération annulée : rien n'a été modifié. Relancez la commande et répondez "
+            "« oui », ou ajoutez --yes.")
+    E705 = ("E705 confirmation impossible : pas de terminal pour répondre. Relancez avec --yes "
+            "si vous êtes sûr·e.")
+    E706 = ("E706 {path} : carnet illisible ({problem}). Ouvrez-le dans JupyterLab et "
+            "réenregistrez-le.")
+    E707 = ("E707 {path} : ce n'est pas un carnet (.ipynb). Indiquez des fichiers .ipynb.")
+    E708 = ("E708 {count} carnet(s) contiennent des sorties : {files}. Effacez-les avec "
+            "« gacp strip-notebook {files} » avant de les partager ou de les enregistrer.")
+    E709 = ("E709 {folder} : aucune base ni cache à supprimer (pas de dossier .gacp).")
 
 
 class W:
@@ -203,3 +219,13 @@ class W:
     W500 = ("W500 Rien à annuler : aucune action dans ce carnet depuis son ouverture.")
     W501 = ("W501 Code « {code} » trop rare dans les segments revus ({positives} exemple(s), il en "
             "faut {minimum}) : aucune suggestion apprise pour ce code.")
+    # --- confidentiality (confidentiality/) -------------------------------------------------------
+    W700 = ("W700 {path} : séance {number} : {count} prise(s) de parole de {speakers} remplacée(s) "
+            "par « {marker} » : {reason}. Le fichier n'est pas modifié ; rien de ces paroles "
+            "n'entre dans la base.")
+    W701 = ("W701 {folder} : durée de conservation dépassée depuis le {deadline} (fin de "
+            "l'accompagnement le {end} + {months} mois). Supprimez la base et les caches avec "
+            "« gacp purge {folder} » et les transcriptions selon la procédure du service.")
+    W702 = ("W702 {folder} : fichiers écrits avant le retrait, qui peuvent encore contenir ces "
+            "paroles : {files}. Régénérez-les (« gacp bilan », « gacp synthesize ») ou "
+            "supprimez-les.")

@@ -283,7 +283,9 @@ def quotable_pseudonyms(group: Group) -> frozenset[str]:
     """Pseudonyms of the people who may be quoted: consenting participants only.
 
     A facilitator is never quoted (their talk is the frame, not data about
-    work); a participant is quoted only with ``consentement_citation: true``.
+    work); a participant is quoted only with citation and written-bilan consent
+    in the register (:func:`gacp_analysis.confidentiality.consent.may_quote`).
     """
-    return frozenset(s.pseudonym for s in group.participants
-                     if s.consent_quote and not s.is_facilitator)
+    from .confidentiality.consent import may_quote
+
+    return frozenset(s.pseudonym for s in group.participants if may_quote(s))

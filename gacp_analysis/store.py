@@ -178,6 +178,24 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (segment_id, coder)
     );
     """,
+    # version 4: confidentiality (issue 13). Segments remember their speaker, so an orphan
+    # (its text left the transcript) can still be erased with its author; ``erasures`` is the
+    # store's one identity table and the audit log of ``gacp forget``: no real name, only
+    # salted hashes of the erased person's names (to recognise them at re-import), the date,
+    # who ran it and what was removed, as counts.
+    """
+    ALTER TABLE segments ADD COLUMN speaker_id INTEGER REFERENCES speakers(id);
+    UPDATE segments SET speaker_id = (SELECT t.speaker_id FROM turns t WHERE t.id = segments.turn_id);
+    CREATE TABLE erasures (
+        id INTEGER PRIMARY KEY,
+        pseudonym TEXT NOT NULL,
+        name_hashes TEXT NOT NULL,
+        salt TEXT NOT NULL,
+        erased_at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        counts TEXT NOT NULL DEFAULT '{}'
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -511,6 +529,54 @@ class Store:
                 [(int(s), c, coder, now, float(p)) for s, c, p in suggestions])
         return len(suggestions)
 
+    # -- confidentiality (issue 13) ------------------------------------------------------
+    def erasures(self) -> list[sqlite3.Row]:
+        """The erasure log, oldest first: pseudonym, name_hashes (JSON), salt, erased_at,
+        operator, counts (JSON)."""
+        return self.conn.execute("SELECT * FROM erasures ORDER BY id").fetchall()
+
+    def speaker_content_counts(self, pseudonym: str) -> dict[str, int]:
+        """What the store holds of one speaker: speech turns, segments (orphans included),
+        codings and memos on those segments or codings."""
+        own = "SELECT g.id FROM segments g JOIN speakers sp ON sp.id = g.speaker_id WHERE sp.pseudonym = ?"
+        turns = self.conn.execute(
+            "SELECT COUNT(*) FROM turns t JOIN speakers sp ON sp.id = t.speaker_id "
+            "WHERE sp.pseudonym = ? AND t.kind = 'speech'", (pseudonym,)).fetchone()[0]
+        segments = self.conn.execute(f"SELECT COUNT(*) FROM ({own})", (pseudonym,)).fetchone()[0]
+        codings = self.conn.execute(f"SELECT COUNT(*) FROM codings WHERE segment_id IN ({own})",
+                                    (pseudonym,)).fetchone()[0]
+        memos = self.conn.execute(
+            f"SELECT COUNT(*) FROM memos WHERE segment_id IN ({own}) OR coding_id IN "
+            f"(SELECT id FROM codings WHERE segment_id IN ({own}))", (pseudonym, pseudonym)).fetchone()[0]
+        return {"tours": turns, "segments": segments, "codages": codings, "memos": memos}
+
+    def erase_speaker(self, pseudonym: str, *, name_hashes: list[str], salt: str, operator: str,
+                      counts: dict[str, int]) -> None:
+        """Delete a speaker's segments, their codings and the memos on them, and log the erasure.
+
+        Their turns are replaced by a marker when the sessions are written again
+        (``corpus.importer.write_sessions``, in the same transaction).
+        """
+        own = "SELECT g.id FROM segments g JOIN speakers sp ON sp.id = g.speaker_id WHERE sp.pseudonym = ?"
+        with self.transaction():
+            self.conn.execute(
+                f"DELETE FROM memos WHERE segment_id IN ({own}) OR coding_id IN "
+                f"(SELECT id FROM codings WHERE segment_id IN ({own}))", (pseudonym, pseudonym))
+            self.conn.execute(f"DELETE FROM codings WHERE segment_id IN ({own})", (pseudonym,))
+            self.conn.execute(f"DELETE FROM coded_segments WHERE segment_id IN ({own})", (pseudonym,))
+            self.conn.execute(f"DELETE FROM segments WHERE id IN ({own})", (pseudonym,))
+            self.conn.execute(
+                "INSERT INTO erasures (pseudonym, name_hashes, salt, erased_at, operator, counts) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (pseudonym, json.dumps(name_hashes), salt, now_iso(), operator,
+                 json.dumps(counts, ensure_ascii=False)))
+
+    def compact_securely(self) -> None:
+        """Leave no deleted content in the files: VACUUM rewrites every page, then the WAL is
+        checkpointed and truncated (``secure_delete`` is on for every connection)."""
+        self.conn.execute("VACUUM")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for status and tests)."""
         return {t: self.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
@@ -586,6 +652,8 @@ def open_store(folder: Path | str, *, create: bool = True) -> Store:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA foreign_keys = ON")
+        # Deleted or replaced content is overwritten with zeros, not left in free pages.
+        conn.execute("PRAGMA secure_delete = ON")
         _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()

@@ -11,7 +11,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from gacp_analysis.corpus.group import GROUP_TEMPLATE, Consent, Retention, parse_group
+from gacp_analysis.corpus.group import GROUP_TEMPLATE, parse_group
+from gacp_analysis.models import Consent, ConsentRegister, Retention
 from gacp_analysis.corpus.yamlio import schema_path
 from gacp_analysis.errors import GacpError
 
@@ -64,17 +65,19 @@ def test_every_key_of_a_valid_file():
     assert group.facilitators[0].role == "animation" and group.facilitators[0].is_facilitator
     nadia, karim = group.participants
     assert (nadia.label, nadia.aliases, nadia.role, nadia.consent_quote) == (
-        "Nadia", ("Nadia B.", "NADIA"), "aide-soignante", True)  # from consentements.citation
+        "Nadia", ("Nadia B.", "NADIA"), "aide-soignante", False)
+    # consentements.citation is given but bilan_ecrit refused: a quote is always written, so none
     assert (karim.aliases, karim.consent_quote) == (("Karim L.",), False)  # a lone alias is a list
     assert group.resolve("nadia b.") is nadia
     assert group.to_mask == ("Mme Lefort",)
     assert (group.bilan_status, group.bilan_validated_on) == ("valide", date(2026, 6, 30))
-    assert group.consents["Ambre"] == {
-        "enregistrement": Consent(agreed=True, date=date(2026, 1, 13)),
-        "citation": Consent(agreed=True, date=date(2026, 1, 13)),
-        "bilan_ecrit": Consent(agreed=False, date=date(2026, 1, 20))}
-    assert group.consents["Basile"] == {} and group.consents["Animatrice"] == {}
-    assert group.retention == Retention(end_of_support=date(2026, 9, 30), months=24)
+    assert nadia.consents == ConsentRegister(
+        enregistrement=Consent(accord=True, date=date(2026, 1, 13)),
+        citation=Consent(accord=True, date=date(2026, 1, 13)),
+        bilan_ecrit=Consent(accord=False, date=date(2026, 1, 20)))
+    assert karim.consents.enregistrement == Consent() and karim.consents.bilan_ecrit == Consent()
+    assert group.facilitators[0].consents == ConsentRegister()
+    assert group.retention == Retention(end=date(2026, 9, 30), months=24)
 
 
 def test_optional_keys_may_be_absent_or_empty():
@@ -92,15 +95,15 @@ def test_quoted_dates_and_a_draft_bilan():
             .replace("statut: valide", "statut: brouillon")
             .replace("fin_accompagnement: 2026-09-30", 'fin_accompagnement: "2026-09-30"'))
     group = parse(text)
-    assert group.consents["Ambre"]["citation"] == Consent(agreed=True, date=date(2026, 1, 13))
+    assert group.participants[0].consents.citation == Consent(accord=True, date=date(2026, 1, 13))
     assert group.bilan_status == "brouillon" and group.bilan_validated_on is None
-    assert group.retention.end_of_support == date(2026, 9, 30)
+    assert group.retention.end == date(2026, 9, 30)
 
 
 def test_the_old_consent_key_agreeing_with_the_register():
     text = FULL.replace('    role: "aide-soignante"\n',
                         '    role: "aide-soignante"\n    consentement_citation: true\n')
-    assert parse(text).participants[0].consent_quote is True
+    assert parse(text).participants[0].consents.citation.given is True
 
 
 FIX_CONSENT = "Écrivez par exemple « citation: {accord: true, date: 2026-01-13} »."
@@ -185,9 +188,8 @@ PERSON_KEYS = "nom, pseudonyme, alias, role, consentement_citation, consentement
      "E151 {path}:17 : participants[1] : consentement « citation » : clé « par » inconnue (clés possibles : "
      "accord, date)."),
     ('    role: "aide-soignante"\n', '    role: "aide-soignante"\n    consentement_citation: false\n',
-     "E153 {path}:15 : participants[1] : « consentement_citation: false » contredit « consentements: "
-     "citation: accord: true ». Gardez le registre daté « consentements » et supprimez "
-     "« consentement_citation »."),
+     "E701 {path}:15 : participants[1] : « consentement_citation: false » contredit « consentements: "
+     "citation: accord: true ». Gardez une seule des deux clés (de préférence « consentements »)."),
     # names to mask
     ('a_masquer:\n  - "Mme Lefort"', 'a_masquer: "Mme Lefort"',
      'E104 {path} : a_masquer (ligne 24) : ce n\'est pas une liste de noms. Écrivez par exemple '

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from pathlib import Path
 
 from ..errors import E, GacpError
-from ..models import Speaker
+from ..models import Retention, Speaker
 from .yamlio import SchemaProblem, check_schema, line_of, load_yaml_text, type_name
 
 GROUP_FILENAME = "groupe.yaml"
@@ -24,32 +24,12 @@ def normalise_label(label: str) -> str:
 
 
 @dataclass(frozen=True)
-class Consent:
-    """One dated entry of a person's consent register (``consentements`` in groupe.yaml)."""
-
-    agreed: bool
-    date: Date | None = None
-
-
-@dataclass(frozen=True)
-class Retention:
-    """How long the group's material is kept (``conservation`` in groupe.yaml)."""
-
-    end_of_support: Date
-    months: int
-
-
-@dataclass(frozen=True)
 class Group:
     """A group as described by its ``groupe.yaml``.
 
     Attributes:
-        consents: pseudonym -> the person's dated consent register
-            (``consentements``), by kind (``enregistrement``, ``citation``,
-            ``bilan_ecrit``); empty for a person without one. A person's
-            ``consent_quote`` is the ``citation`` entry when there is one, else
-            ``consentement_citation``.
         retention: ``conservation`` (end of the support and months kept), or None.
+            Each speaker carries their consent register (``Speaker.consents``).
     """
 
     folder: Path
@@ -64,7 +44,6 @@ class Group:
     period: str = ""
     bilan_status: str = "brouillon"
     bilan_validated_on: Date | None = None
-    consents: dict[str, dict[str, Consent]] = field(default_factory=dict, compare=False)
     retention: Retention | None = None
     _index: dict[str, Speaker] = field(default_factory=dict, repr=False, compare=False)
 
@@ -244,19 +223,14 @@ def _speaker(entry: dict, *, path: Path, doc: object, where: list, facilitator: 
     aliases = entry.get("alias") or []
     if isinstance(aliases, str):
         aliases = [aliases]
-    consent = entry.get("consentement_citation")
-    register = (entry.get("consentements") or {}).get("citation")
-    if register is not None:
-        if consent is not None and consent != register["accord"]:
-            raise GacpError(E.E153, path=path, line=line_of(doc, [*where, "consentement_citation"]),
-                            who=f"{where[0]}[{where[1] + 1}]", old=str(consent).lower(),
-                            new=str(register["accord"]).lower())
-        consent = register["accord"]
+    from ..confidentiality.consent import may_quote, parse_consents
+
+    consents = parse_consents(entry, path=path, doc=doc, where=where, facilitator=facilitator)
     role = entry.get("role") or ("animation" if facilitator else "participant·e")
-    return Speaker(label=entry["nom"].strip(), pseudonym=str(entry["pseudonyme"]).strip(),
-                   role=str(role).strip(), is_facilitator=facilitator,
-                   consent_quote=bool(consent) and not facilitator,
-                   aliases=tuple(a.strip() for a in aliases if a.strip()))
+    speaker = Speaker(label=entry["nom"].strip(), pseudonym=str(entry["pseudonyme"]).strip(),
+                      role=str(role).strip(), is_facilitator=facilitator,
+                      aliases=tuple(a.strip() for a in aliases if a.strip()), consents=consents)
+    return replace(speaker, consent_quote=may_quote(speaker))
 
 
 def parse_group(text: str, *, path: Path, folder: Path) -> Group:
@@ -289,14 +263,12 @@ def parse_group(text: str, *, path: Path, folder: Path) -> Group:
         if pkey in pseudos:
             raise GacpError(E.E106, path=path, name=speaker.pseudonym)
         pseudos[pkey] = speaker
-    consents = {}
-    for speaker, entry in zip(facilitators + participants, data["animation"] + data["participants"]):
-        register = entry.get("consentements") or {}
-        consents[speaker.pseudonym] = {kind: Consent(agreed=value["accord"], date=_date(value["date"]))
-                                       for kind, value in register.items()}
-    retention = data.get("conservation")
     bilan = data.get("bilan") or {}
     status = bilan.get("statut", "brouillon")
+    validated_on = _date(bilan.get("valide_le")) if status == "valide" else None
+    from ..confidentiality.retention import parse_retention
+
+    retention = parse_retention(data.get("conservation"), path=path, doc=doc)
     name = str(data["groupe"]).strip()
     return Group(
         folder=folder, name=name, organisation=str(data["structure"]).strip(),
@@ -306,12 +278,7 @@ def parse_group(text: str, *, path: Path, folder: Path) -> Group:
         to_mask=tuple(x.strip() for x in data.get("a_masquer") or [] if x.strip()),
         show_organisation=data.get("afficher_structure") is True,
         period=str(data.get("periode") or "").strip(),
-        bilan_status=status,
-        bilan_validated_on=_date(bilan.get("valide_le")) if status == "valide" else None,
-        consents=consents,
-        retention=(Retention(end_of_support=_date(retention["fin_accompagnement"]),
-                             months=retention["duree_mois"]) if retention else None),
-        _index=index,
+        bilan_status=status, bilan_validated_on=validated_on, retention=retention, _index=index,
     )
 
 
@@ -319,7 +286,7 @@ def load_group(folder: Path | str) -> Group:
     """Read and validate ``<folder>/groupe.yaml``.
 
     Raises:
-        GacpError: E100 (no folder), E101 (no file), E102-E106 and E150-E153
+        GacpError: E100 (no folder), E101 (no file), E102-E106, E150-E152 and E700-E701 (consent register)
             (invalid content).
     """
     folder = Path(folder)
@@ -336,7 +303,8 @@ def load_group(folder: Path | str) -> Group:
 GROUP_TEMPLATE = """\
 # groupe.yaml : description du groupe pour gacp-analysis.
 # Ce fichier contient les vrais prénoms : il reste dans le dossier du groupe et
-# n'est jamais exporté. Tous les exports n'affichent que les pseudonymes.
+# n'est jamais exporté. La base (.gacp/), les caches et tous les exports n'ont que
+# les pseudonymes : les noms sont remplacés dès l'import.
 
 groupe: "Nom du groupe"               # nom d'affichage (ex. "Soignants de nuit")
 structure: "Nom de la structure"      # organisation : masquée dans tous les exports
@@ -354,10 +322,19 @@ participants:                         # une entrée par participant·e volontair
     alias: ["Prénom N.", "PRÉNOM"]    # autres graphies rencontrées dans les transcriptions
     pseudonyme: "Pseudo"              # ce que tous les exports affichent à la place
     role: "métier ou fonction"        # sert à regrouper dans les synthèses
-    consentement_citation: false      # true si la personne accepte d'être citée dans un bilan écrit
+    consentements:                    # recueillis par écrit ; accord: true ou false, date du recueil
+      enregistrement: {accord: false, date: 2026-01-13}  # false : ses paroles ne sont pas importées
+      citation: {accord: false, date: 2026-01-13}        # true : peut être citée (extraits) dans le bilan
+      bilan_ecrit: {accord: false, date: 2026-01-13}     # true : ses propos peuvent figurer dans le bilan écrit
+    # Un consentement absent compte comme non donné (sauf l'enregistrement : « gacp status »
+    # le signale). L'ancienne clé « consentement_citation: true » vaut citation et bilan écrit.
 
-a_masquer:                            # autres noms (usagers, encadrants, lieux) masqués dans les exports
+a_masquer:                            # autres noms (usagers, encadrants, lieux) masqués partout
   - "Mme Exemple"
+
+conservation:                         # durée de conservation de la base (gacp status prévient)
+  fin_accompagnement: 2026-09-30      # date de fin de l'accompagnement du groupe
+  duree_mois: 24                      # mois de conservation après cette date ; ensuite : gacp purge
 
 bilan:
   statut: brouillon                   # brouillon | valide
