@@ -5,8 +5,9 @@ The schema is versioned with ``PRAGMA user_version`` and migrated forward
 by :data:`MIGRATIONS`; every write happens in a transaction
 (``with store.transaction():``) so a failed import leaves the file as it was.
 
-Real names never enter the store: speakers are keyed by pseudonym, and the
-pseudonym <-> name key stays in ``groupe.yaml``.
+Real names never enter the store: speakers are keyed by pseudonym, texts are
+pseudonymised at import (``confidentiality.withhold``), and the pseudonym <-> name
+key stays in ``groupe.yaml``.
 
 Tables:
 
@@ -32,6 +33,9 @@ Tables:
 - ``memos``: the facilitator's notes, on the group, a session, a segment, a
   coding or a code (``code``); ``for_bilan`` marks those to include in the bilan annex.
 - ``reviews``: the segments a person has reviewed (read and decided), with when.
+- ``erasures``: the log of ``gacp forget`` (date, who ran it, counts) and the one
+  identity table: salted hashes of an erased person's names, to withhold their turns
+  at every later import.
 """
 from __future__ import annotations
 
