@@ -245,6 +245,48 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export.refi_qda import export_group
+
+    report = export_group(args.dossier, args.format, out=args.sortie)
+    _print_warnings(report.warnings)
+    if args.format == "qdc":
+        print(f"Grille de codage REFI-QDA écrite : {report.path}")
+    else:
+        print(f"Export {args.format} écrit : {report.path} ({report.sessions} séance(s), "
+              f"{report.selections} codage(s) en vigueur"
+              + (f", {report.memos} mémo(s)" if args.format == "qdpx" else "")
+              + ", pseudonymes seulement, vérifié sans nom réel).")
+    return 0
+
+
+def _cmd_import_qdpx(args: argparse.Namespace) -> int:
+    from .export.qdpx_import import import_qdpx
+
+    report = import_qdpx(args.fichier, args.dossier)
+    _print_warnings(report.warnings)
+    print(f"Import de {args.fichier} dans « {report.group} » : {report.codings} codage(s) ajouté(s) "
+          f"ou confirmé(s) sur {report.sources} source(s), {report.memos} mémo(s) ajouté(s).")
+    for coder, n in sorted(report.by_coder.items()):
+        print(f"  {coder:30} {n:>5}")
+    return 0
+
+
+def _cmd_import_qdc(args: argparse.Namespace) -> int:
+    from .export.qdpx_import import import_qdc
+
+    report = import_qdc(args.fichier, args.dossier)
+    if not report.added:
+        print(f"Aucun code nouveau : les {report.known} code(s) de {args.fichier} sont déjà dans "
+              f"la grille du groupe.")
+        return 0
+    print(f"{len(report.added)} code(s) ajouté(s) à {report.path} "
+          f"({report.known} déjà dans la grille) :")
+    for code_id, label in report.added:
+        print(f"  {code_id:34} {label}")
+    return 0
+
+
 def _cmd_agreement(args: argparse.Namespace) -> int:
     from .review.agreement import agreement, format_table, parse_coders, plot_agreement
 
@@ -407,6 +449,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("strip-notebook", "efface les sorties (textes, tableaux, figures) de carnets "
                 "Jupyter avant de les partager", _cmd_strip_notebook)
     p.add_argument("fichiers", nargs="+", help="carnets .ipynb")
+
+    p = command("export", "exporte le corpus codé d'un groupe pour d'autres logiciels : projet "
+                "REFI-QDA (qdpx, pour NVivo, ATLAS.ti, MAXQDA, QualCoder), grille de codage (qdc), "
+                "tableau des codages (csv, xlsx) ; pseudonymisé et vérifié", _cmd_export)
+    p.add_argument("dossier", help="dossier du groupe (déjà importé)")
+    p.add_argument("--format", required=True, choices=["qdpx", "qdc", "csv", "xlsx"],
+                   help="format du fichier écrit")
+    p.add_argument("--out", "--sortie", dest="sortie", default=None,
+                   help="fichier à écrire (défaut : DOSSIER/exports/<pseudonyme du groupe>.<format>)")
+
+    p = command("import-qdpx", "importe les codages et mémos d'un projet REFI-QDA (.qdpx) dans la "
+                "base d'un groupe, comme codages humains au nom de leurs codeurs", _cmd_import_qdpx)
+    p.add_argument("fichier", help="projet .qdpx exporté par NVivo, ATLAS.ti, MAXQDA, QualCoder...")
+    p.add_argument("dossier", help="dossier du groupe (transcriptions déjà importées)")
+
+    p = command("import-qdc", "ajoute à la grille du groupe (codebook.yaml) les codes d'une grille "
+                "REFI-QDA (.qdc) ou d'un projet (.qdpx)", _cmd_import_qdc)
+    p.add_argument("fichier", help="grille .qdc ou projet .qdpx")
+    p.add_argument("dossier", help="dossier du groupe")
 
     return parser
 
