@@ -94,12 +94,9 @@ def _consent(value: object, *, path: Path, line: int, where: str) -> Consent:
     if unknown:
         raise GacpError(E.E700, path=path, line=line, where=where,
                         problem=f"clé(s) inconnue(s) {', '.join(map(str, unknown))}", fix=fix)
-    accord, when = value.get("accord"), value.get("date")
-    if isinstance(when, str):  # a quoted date: the schema checked its format
-        try:
-            when = Date.fromisoformat(when.strip())
-        except ValueError:
-            pass
+    from ..corpus.yamlio import schema_date
+
+    accord, when = value.get("accord"), schema_date(value.get("date"))
     if not isinstance(accord, bool):
         raise GacpError(E.E700, path=path, line=line, where=where,
                         problem=f"« accord » vaut « {accord} »", fix=fix)

@@ -31,7 +31,7 @@ def parse_retention(value: object, *, path: Path, doc) -> Retention | None:
     Raises:
         GacpError: E700 naming the line and the expected shape.
     """
-    from ..corpus.yamlio import line_of
+    from ..corpus.yamlio import line_of, schema_date
 
     if value is None:
         return None
@@ -43,12 +43,7 @@ def parse_retention(value: object, *, path: Path, doc) -> Retention | None:
     if unknown:
         raise GacpError(E.E700, path=path, line=line, where="conservation",
                         problem=f"clé(s) inconnue(s) {', '.join(unknown)}", fix=FIX)
-    end, months = value.get("fin_accompagnement"), value.get("duree_mois")
-    if isinstance(end, str):  # a quoted date: the schema checked its format
-        try:
-            end = Date.fromisoformat(end.strip())
-        except ValueError:
-            pass
+    end, months = schema_date(value.get("fin_accompagnement")), value.get("duree_mois")
     if not isinstance(end, Date):
         raise GacpError(E.E700, path=path, line=line_of(doc, ["conservation", "fin_accompagnement"]),
                         where="conservation.fin_accompagnement",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import E, GacpError
 from ..models import Retention, Speaker
-from .yamlio import SchemaProblem, check_schema, line_of, load_yaml_text, type_name
+from .yamlio import SchemaProblem, check_schema, line_of, load_yaml_text, schema_date, type_name
 
 GROUP_FILENAME = "groupe.yaml"
 SESSIONS_DIRNAME = "seances"
@@ -84,13 +84,6 @@ _PERSON_FIXES = {
 }
 _CONSENT_FIX = "Écrivez par exemple « citation: {accord: true, date: 2026-01-13} »."
 _RETENTION_FIX = "Écrivez par exemple « conservation: {fin_accompagnement: 2026-09-30, duree_mois: 24} »."
-
-
-def _date(value: object) -> Date | None:
-    """A date the schema accepted (a YAML date, or ISO text)."""
-    if value is None or isinstance(value, Date):
-        return value
-    return Date.fromisoformat(str(value))
 
 
 def _unknown_key(problem: SchemaProblem, *, path: Path, where: str) -> GacpError:
@@ -265,7 +258,7 @@ def parse_group(text: str, *, path: Path, folder: Path) -> Group:
         pseudos[pkey] = speaker
     bilan = data.get("bilan") or {}
     status = bilan.get("statut", "brouillon")
-    validated_on = _date(bilan.get("valide_le")) if status == "valide" else None
+    validated_on = schema_date(bilan.get("valide_le")) if status == "valide" else None
     from ..confidentiality.retention import parse_retention
 
     retention = parse_retention(data.get("conservation"), path=path, doc=doc)

@@ -108,6 +108,19 @@ class SchemaProblem:
         return " ou ".join(dict.fromkeys(names))
 
 
+def schema_date(value: object) -> object:
+    """A date as the schema accepts it: a YAML date, or ISO text (a quoted date).
+
+    Anything else is returned unchanged, for the caller's own message.
+    """
+    if isinstance(value, str):
+        try:
+            return Date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
 def type_name(value: object) -> str:
     """The JSON type of a YAML value, in French (« une liste », « un nombre »...)."""
     if isinstance(value, bool):
