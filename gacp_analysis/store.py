@@ -265,6 +265,7 @@ class Store:
             self._depth = 0
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        """Raw SQL, for tests that check the stored rows; package code calls the methods below."""
         return self.conn.execute(sql, params)
 
     def close(self) -> None:
