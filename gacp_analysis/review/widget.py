@@ -69,7 +69,8 @@ class ReviewWidget:
         self.status_filter = w.Dropdown(description="Statut", style=style,
                                         options=[("tous", ALL)] + [(s, s) for s in STATUSES],
                                         value=status if status else ALL)
-        for f in self._filters:
+        for f, css in zip(self._filters, ("session", "speaker", "role", "code", "status")):
+            f.add_class(f"gacp-filter-{css}")
             f.layout = w.Layout(width="auto")
             f.observe(self._on_filter, names="value")
         self.prev_button = _button("◀ Précédent", "gacp-prev", self.previous)
