@@ -29,3 +29,4 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
 .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+.venv/bin/python -m gacp_analysis.confidentiality.offline >/dev/null  # JupyterLab: no news, no update check
