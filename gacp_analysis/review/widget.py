@@ -96,6 +96,7 @@ class ReviewWidget:
         self.position = w.HTML()
         self.position.add_class("gacp-position")
         self.progress = w.HTML()
+        self.progress.add_class("gacp-progress")
         self.text = w.HTML()
         self.text.add_class("gacp-text")
         self.suggestions = w.VBox()
