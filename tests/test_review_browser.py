@@ -169,7 +169,7 @@ def test_review_in_the_browser(lab, tmp_path):
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                     args=CHROMIUM_FLAGS)
         try:
-            context = browser.new_context(viewport={"width": 1100, "height": 1000})
+            context = browser.new_context(viewport={"width": 1100, "height": 1600})
             context.route("**/*", local_only)
             page = context.new_page()
             page.set_default_timeout(60_000)

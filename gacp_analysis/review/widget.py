@@ -126,8 +126,9 @@ class ReviewWidget:
         self.container = w.VBox([
             w.HTML(f"<b>Revue du codage</b> par <b>{html.escape(self.review.coder)}</b>{mode}"),
             w.HBox(self._filters, layout=w.Layout(flex_flow="row wrap")),
-            w.HBox([self.prev_button, self.next_button, self.validate_button, self.undo_button,
-                    self.progress]),
+            w.HBox([self.prev_button, self.next_button, self.validate_button, self.undo_button],
+                   layout=w.Layout(flex_flow="row wrap")),
+            self.progress,
             self.reading,
             w.HBox([self.add_code, self.passage, self.add_button],
                    layout=w.Layout(flex_flow="row wrap")),
@@ -219,7 +220,7 @@ class ReviewWidget:
             w.HTML("<i>Aucune suggestion pour ce segment.</i>"),)
         memos = self.review.memos(sid)
         self.memos.value = "".join(
-            f"<div>📝 {html.escape(self._mask(m.text))} <small>({html.escape(m.author)}"
+            f"<div>✎ {html.escape(self._mask(m.text))} <small>({html.escape(m.author)}"
             f"{', pour le bilan' if m.for_bilan else ''})</small></div>"
             for m in memos.itertuples())
 
@@ -380,7 +381,7 @@ class ReviewWidget:
 
 def _button(description: str, css: str, handler, *, style: str = "") -> w.Button:
     button = w.Button(description=description, button_style=style,
-                      layout=w.Layout(width="auto"))
+                      layout=w.Layout(width="auto", flex="0 0 auto"))  # never cut its label
     button.add_class(css)
     button.on_click(handler)
     return button
