@@ -1003,12 +1003,15 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-def open_store(folder: Path | str, *, create: bool = True) -> Store:
+def open_store(folder: Path | str, *, create: bool = True, any_thread: bool = False) -> Store:
     """Open (creating and migrating if needed) the store of a group folder.
 
     Args:
         folder: the group folder (the one holding ``groupe.yaml``).
         create: when False, a missing store raises E132 instead of being created.
+        any_thread: let other threads than the opening one use the connection (the review
+            widget: ipykernel runs widget callbacks in another thread than the cells); the
+            caller makes sure they take turns.
     """
     folder = Path(folder)
     path = store_path(folder)
@@ -1016,7 +1019,8 @@ def open_store(folder: Path | str, *, create: bool = True) -> Store:
         if not create:
             raise GacpError(E.E132, folder=folder)
         path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30,
+                           check_same_thread=not any_thread)
     conn.row_factory = sqlite3.Row
     try:
         # WAL lets two notebooks (or a notebook and `gacp code`) use one store: readers do

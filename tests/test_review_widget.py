@@ -137,3 +137,18 @@ def test_blind_widget_shows_only_ones_own_codes(demo_review):
     assert "Aucune suggestion" in wd.suggestions.children[0].value
     assert "gacp-evidence" not in wd.text.value
     assert "à l'aveugle" in wd.container.children[0].value
+
+
+def test_clicks_from_another_thread_reach_the_store(demo_review):
+    """ipykernel runs widget callbacks (a click in the browser) in another thread than the
+    cell that made the widget: the decision must still be written, not lost in the log."""
+    import threading
+
+    seg2, seg3, seg4 = _ids(demo_review)
+    wd = _widget(demo_review)
+    accept = wd.suggestions.children[0].children[0]
+    clicker = threading.Thread(target=accept.click)
+    clicker.start()
+    clicker.join(30)
+    assert _decisions(demo_review) == [(seg3, "travail.contrainte", "apply", "Camille")]
+    assert wd.message.value == "Enregistré : code « travail.contrainte » accepté"

@@ -13,8 +13,10 @@ Keyboard shortcuts (mouse over the text of the turn):
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
+import threading
 from pathlib import Path
 
 import ipywidgets as w
@@ -22,12 +24,23 @@ import ipywidgets as w
 from ..corpus.group import load_group
 from ..errors import GacpError
 from ..privacy import Masker
+from ..store import open_store
 from .actions import STATUSES, Review
 
 ALL = "__tous__"
 SHORTCUTS = ("Raccourcis (souris sur le texte) : → / j suivant · ← / k précédent · "
              "a accepter · r rejeter · v / Entrée valider le segment · u / Ctrl+Z annuler")
 _STATUS_STYLE = {"à revoir": "#8a6d00", "validé": "#1b6e20", "rejeté": "#9b1c1c"}
+
+
+def _one_at_a_time(method):
+    """Run a handler under the widget's lock: ipykernel calls widget callbacks from another
+    thread than the cells', and both use the one store connection."""
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return locked
 
 
 class ReviewWidget:
@@ -44,7 +57,9 @@ class ReviewWidget:
 
     def __init__(self, folder: Path | str, coder: str, *, blind: bool = False, masked: bool = True,
                  session: int | None = None, status: str | None = STATUSES[0]) -> None:
-        self.review = Review(folder, coder, blind=blind)
+        self._lock = threading.RLock()
+        self.review = Review(folder, coder, blind=blind,
+                             store=open_store(folder, create=False, any_thread=True))
         self.masker = Masker(load_group(folder)) if masked else None
         self.review.masker = self.masker
         segs = self.review.segments
@@ -69,7 +84,8 @@ class ReviewWidget:
         self.status_filter = w.Dropdown(description="Statut", style=style,
                                         options=[("tous", ALL)] + [(s, s) for s in STATUSES],
                                         value=status if status else ALL)
-        for f in self._filters:
+        for f, css in zip(self._filters, ("session", "speaker", "role", "code", "status")):
+            f.add_class(f"gacp-filter-{css}")
             f.layout = w.Layout(width="auto")
             f.observe(self._on_filter, names="value")
         self.prev_button = _button("◀ Précédent", "gacp-prev", self.previous)
@@ -80,6 +96,7 @@ class ReviewWidget:
         self.position = w.HTML()
         self.position.add_class("gacp-position")
         self.progress = w.HTML()
+        self.progress.add_class("gacp-progress")
         self.text = w.HTML()
         self.text.add_class("gacp-text")
         self.suggestions = w.VBox()
@@ -109,8 +126,9 @@ class ReviewWidget:
         self.container = w.VBox([
             w.HTML(f"<b>Revue du codage</b> par <b>{html.escape(self.review.coder)}</b>{mode}"),
             w.HBox(self._filters, layout=w.Layout(flex_flow="row wrap")),
-            w.HBox([self.prev_button, self.next_button, self.validate_button, self.undo_button,
-                    self.progress]),
+            w.HBox([self.prev_button, self.next_button, self.validate_button, self.undo_button],
+                   layout=w.Layout(flex_flow="row wrap")),
+            self.progress,
             self.reading,
             w.HBox([self.add_code, self.passage, self.add_button],
                    layout=w.Layout(flex_flow="row wrap")),
@@ -202,7 +220,7 @@ class ReviewWidget:
             w.HTML("<i>Aucune suggestion pour ce segment.</i>"),)
         memos = self.review.memos(sid)
         self.memos.value = "".join(
-            f"<div>📝 {html.escape(self._mask(m.text))} <small>({html.escape(m.author)}"
+            f"<div>✎ {html.escape(self._mask(m.text))} <small>({html.escape(m.author)}"
             f"{', pour le bilan' if m.for_bilan else ''})</small></div>"
             for m in memos.itertuples())
 
@@ -281,23 +299,28 @@ class ReviewWidget:
         self._apply_filters(keep=sid, stay=True)
         return done
 
+    @_one_at_a_time
     def accept(self, code: str) -> None:
         if self.current is not None:
             self._run(self.review.accept, self.current, code)
 
+    @_one_at_a_time
     def reject(self, code: str, start: int | None = None, end: int | None = None) -> None:
         if self.current is not None:
             self._run(self.review.reject, self.current, code, start=start, end=end)
 
+    @_one_at_a_time
     def add(self, _=None) -> None:
         if self.current is not None and self._run(self.review.add_code, self.current,
                                                   self.add_code.value, self.passage.value):
             self.passage.value = ""
 
+    @_one_at_a_time
     def validate(self, _=None) -> None:
         if self.current is not None:
             self._run(self.review.validate_segment, self.current, advance=True)
 
+    @_one_at_a_time
     def save_memo(self, _=None) -> None:
         seg = self.review.segment(self.current) if self.current is not None else None
         on = self.memo_target.value
@@ -311,19 +334,23 @@ class ReviewWidget:
             self.memo_text.value = ""
             self.memo_bilan.value = False
 
+    @_one_at_a_time
     def undo(self, _=None) -> None:
         self._run(self.review.undo)
 
+    @_one_at_a_time
     def next(self, _=None) -> None:
         if self.index + 1 < len(self.visible):
             self.index += 1
             self.render()
 
+    @_one_at_a_time
     def previous(self, _=None) -> None:
         if self.index > 0:
             self.index -= 1
             self.render()
 
+    @_one_at_a_time
     def on_key(self, event: dict) -> None:
         """Keyboard shortcuts (see the module docstring)."""
         key = event.get("key", "")
@@ -347,13 +374,14 @@ class ReviewWidget:
             self.undo()
         return None
 
+    @_one_at_a_time
     def _on_filter(self, _change) -> None:
         self._apply_filters(keep=self.current)
 
 
 def _button(description: str, css: str, handler, *, style: str = "") -> w.Button:
     button = w.Button(description=description, button_style=style,
-                      layout=w.Layout(width="auto"))
+                      layout=w.Layout(width="auto", flex="0 0 auto"))  # never cut its label
     button.add_class(css)
     button.on_click(handler)
     return button
