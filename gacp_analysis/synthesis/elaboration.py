@@ -25,10 +25,12 @@ tables' default); lemmas never include a pseudonym or a mask.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..corpus.group import Group
 from ..privacy import MASK, ORGANISATION_MASK
 from .excerpts import quotable, short_excerpt
 from .labels import ARRANGEMENT, CONSTRAINT, DEBATE_CODES, is_theme, sort_codes
@@ -39,18 +41,34 @@ CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ"})
 KEY_TERMS = 3  # lemmas naming a group of segments or a situation
 # Two segments whose lemma profiles are further apart than this (cosine distance, average
 # linkage) are not in the same group: 0.85 keeps together segments sharing a content word
-# or two (« tournée », « échanger »), not segments that merely share a common verb.
+# or two (« porte », « regarder »), not segments that merely share a common verb.
 DISTANCE_THRESHOLD = 0.85
 MIN_GROUP_SEGMENTS = 2
+# A segment with fewer content lemmas (« Trois heures dix. ») says too little alone to be
+# grouped by meaning.
+MIN_SEGMENT_LEMMAS = 2
+# A participant's situation segments of a session make a situation brought to the group when
+# they hold at least this many words (a story, not a remark coded in passing).
+SITUATION_MIN_WORDS = 40
 EXCERPT_WORDS = 25
 NOT_QUOTED = "(propos non cité : pas d'accord pour être cité)"
 FACILITATION = "(relance de l'animation)"
-SITUATION_COLUMNS = ["group", "session", "speaker", "role", "turns", "key_terms", "excerpt"]
+SITUATION_COLUMNS = ["group", "session", "speaker", "role", "turns", "words", "key_terms",
+                     "excerpt"]
 RECURRING_COLUMNS = ["group", "code", "label", "segments", "sessions", "n_sessions",
-                     "participants", "excerpt"]
+                     "participants", "excerpt", "segment_ids"]
 EXCHANGE_COLUMNS = ["group", "theme", "session", "exchange", "position", "speaker", "role",
-                    "stance", "excerpt"]
+                    "stance", "quoted", "excerpt"]
 STANCES = {"debat.accord": "accord", "debat.divergence": "divergence"}
+# Spoken fillers and all-purpose words the tagger reads as nouns, verbs or adjectives: they
+# name no arrangement (« tout le monde fait pareil »).
+FILLERS = frozenset({
+    "truc", "chose", "faire", "dire", "aller", "falloir", "voilà", "bon", "ben", "euh", "hein",
+    "quoi", "être", "avoir", "pouvoir", "vouloir", "savoir", "mettre", "venir", "voir", "fois",
+    "moment", "gens", "coup", "peu", "monde", "pareil", "fait", "ouais", "oui", "non", "vrai",
+    "petit", "grand", "même", "autre", "genre", "enfin", "alors", "trouver", "penser", "croire",
+    "accord",
+    "prendre", "donner", "parler", "rester", "passer"})
 
 
 # -- lemmas and vectors ---------------------------------------------------------------------
@@ -58,26 +76,29 @@ STANCES = {"debat.accord": "accord", "debat.divergence": "divergence"}
 def _stop_lemmas(extra: Sequence[str] = ()) -> set[str]:
     words = {w.lower() for text in (MASK, ORGANISATION_MASK, *extra) for w in
              text.replace("[", " ").replace("]", " ").split()}
-    # Spoken fillers the tagger often reads as nouns or verbs.
-    return words | {"truc", "chose", "faire", "dire", "aller", "falloir", "voilà", "bon", "ben",
-                    "euh", "hein", "quoi", "être", "avoir", "pouvoir", "vouloir", "savoir",
-                    "mettre", "venir", "voir", "fois", "moment", "gens", "coup", "peu"}
+    return words | set(FILLERS)
 
 
-def content_lemmas(texts: Sequence[str], *, exclude: Sequence[str] = ()) -> list[list[str]]:
+def content_lemmas(texts: Sequence[str], *, exclude: Sequence[str] = (),
+                   folder: Path | str | None = None) -> list[list[str]]:
     """The content lemmas of each text (nouns, verbs, adjectives; no stop word, no filler,
     no pseudonym or mask), lower case, in order.
 
+    Lemmas are spaCy's (the coder's pipeline). With ``folder``, parses come from the
+    group's cache of parsed segments (:class:`~gacp_analysis.coding.pipeline.DocCache`,
+    filled by ``gacp code``), so the segments coded are not parsed again.
+
     Args:
         texts: masked texts.
-        exclude: words never to keep (the group's pseudonyms).
+        exclude: words never to keep (the group's pseudonyms, roles...).
+        folder: the group's folder, for its parse cache.
     """
-    from ..coding.pipeline import load_pipeline
+    from ..coding.pipeline import DocCache, parse
 
     stop = _stop_lemmas(exclude)
-    nlp = load_pipeline()
+    docs = DocCache(folder).get_docs(list(texts)) if folder is not None else parse(list(texts))
     out = []
-    for doc in nlp.pipe(list(texts), batch_size=256):
+    for doc in docs:
         out.append([t.lemma_.lower() for t in doc
                     if t.pos_ in CONTENT_POS and t.is_alpha and not t.is_stop
                     and len(t.text) > 2 and t.lemma_.lower() not in stop
@@ -88,9 +109,13 @@ def content_lemmas(texts: Sequence[str], *, exclude: Sequence[str] = ()) -> list
 def _tfidf(lemmas: Sequence[Sequence[str]]):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectorizer = TfidfVectorizer(analyzer=lambda doc: list(doc), sublinear_tf=True, norm="l2")
+    vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2")
     matrix = vectorizer.fit_transform(lemmas)
     return matrix, np.array(vectorizer.get_feature_names_out())
+
+
+def _identity(doc):
+    return list(doc)
 
 
 def segment_vectors(texts: Sequence[str], *, lemmas: Sequence[Sequence[str]] | None = None
@@ -130,7 +155,7 @@ def key_terms(lemmas: Sequence[Sequence[str]], members: Sequence[Sequence[int]],
         share = (dense[rows] > 0).sum(axis=0)
         weight = dense[rows].sum(axis=0)
         order = sorted((i for i in range(len(terms)) if weight[i] > 0),
-                       key=lambda i: (-share[i], -weight[i], terms[i]))
+                       key=lambda i: (-share[i], -round(float(weight[i]), 9), terms[i]))
         out.append([str(terms[i]) for i in order[:n]])
     return out
 
@@ -140,7 +165,7 @@ def cluster(vectors: np.ndarray, *, threshold: float = DISTANCE_THRESHOLD) -> np
 
     Agglomerative clustering (scikit-learn), cosine distance, average linkage,
     cut at ``threshold``: the number of groups is not fixed in advance.
-    Labels are renumbered in order of first appearance.
+    Labels are renumbered in order of first appearance (deterministic).
     """
     from sklearn.cluster import AgglomerativeClustering
 
@@ -162,19 +187,47 @@ def cluster(vectors: np.ndarray, *, threshold: float = DISTANCE_THRESHOLD) -> np
 
 
 def _pseudonyms(tables) -> list[str]:
-    return sorted({s for s in tables.turns["speaker"].dropna()})
+    """Words never to use as key terms: the pseudonyms of everyone who spoke."""
+    return sorted(set(tables.turns["speaker"].dropna()))
+
+
+def _folder(source, folder):
+    if folder is not None:
+        return folder
+    if isinstance(source, Group):
+        return source.folder
+    if isinstance(source, (str, Path)):
+        return source
+    return None
 
 
 # -- the three tables -------------------------------------------------------------------------
 
-def situations(source) -> pd.DataFrame:
+def _excerpt(rows: pd.DataFrame) -> str:
+    """The longest quotable text among ``rows``, short and masked; empty when none may be
+    quoted (ties: the earliest)."""
+    allowed = rows[quotable(rows)]
+    if allowed.empty:
+        return ""
+    lengths = allowed["text"].str.split().str.len()
+    return short_excerpt(allowed.loc[lengths.idxmax(), "text"], EXCERPT_WORDS)
+
+
+def situations(source, *, folder: Path | str | None = None,
+               min_words: int = SITUATION_MIN_WORDS) -> pd.DataFrame:
     """The situations brought to the group: who told them, in which session, about what.
 
-    A participant's turns coded ``recit.situation`` in a session make one row
-    (the facilitator brings no situation). ``key_terms`` are the row's key
-    lemmas (:func:`key_terms`, IDF over every situation of the group);
-    ``excerpt`` is the first situation sentence, short and masked, when its
-    speaker may be quoted (:func:`~.excerpts.quotable`), else empty.
+    A participant's segments coded ``recit.situation`` in a session make one
+    situation when they hold at least ``min_words`` words (the facilitator
+    brings no situation). ``key_terms`` are its key lemmas (:func:`key_terms`,
+    IDF over every situation of the group); ``excerpt`` its longest situation
+    sentence, short and masked, when its speaker may be quoted
+    (:func:`~.excerpts.quotable`), else empty.
+
+    Args:
+        source: a group folder, several, or their (masked) tables.
+        folder: the group's folder (its parse cache), when ``source`` is tables.
+        min_words: fewer words of situation make a remark, not a situation.
 
     Returns:
         Columns :data:`SITUATION_COLUMNS`, by group, session and first telling.
@@ -183,66 +236,79 @@ def situations(source) -> pd.DataFrame:
     codings = tables.codings
     told = codings[(codings["code"] == SITUATION) & ~codings["is_facilitator"]
                    & codings["speaker"].notna()].sort_values(["group", "session", "start"])
-    if told.empty:
-        return pd.DataFrame(columns=SITUATION_COLUMNS)
-    rows, texts = [], []
+    rows, segment_lemmas = [], []
+    lemmas = content_lemmas(list(told["text"]), exclude=_pseudonyms(tables),
+                            folder=_folder(source, folder)) if len(told) else []
+    told = told.assign(_i=range(len(told)))
     for (group, session, speaker), items in told.groupby(["group", "session", "speaker"],
                                                           sort=False):
-        first = items.iloc[0]
+        words = int(items["text"].str.split().str.len().sum())
+        if words < min_words:
+            continue
         rows.append({"group": group, "session": int(session), "speaker": speaker,
-                     "role": first["role"], "turns": int(items["turn"].nunique()),
-                     "excerpt": short_excerpt(first["text"], EXCERPT_WORDS)
-                     if bool(quotable(items.iloc[:1]).iloc[0]) else "",
-                     "_start": int(first["start"])})
-        texts.append(" ".join(items["text"]))
-    lemmas = content_lemmas(texts, exclude=_pseudonyms(tables))
-    for row, terms in zip(rows, key_terms(lemmas, [[i] for i in range(len(rows))])):
+                     "role": items.iloc[0]["role"], "turns": int(items["turn"].nunique()),
+                     "words": words, "excerpt": _excerpt(items),
+                     "_start": int(items.iloc[0]["start"])})
+        segment_lemmas.append([lemma for i in items["_i"] for lemma in lemmas[i]])
+    if not rows:
+        return pd.DataFrame(columns=SITUATION_COLUMNS)
+    for row, terms in zip(rows, key_terms(segment_lemmas, [[i] for i in range(len(rows))])):
         row["key_terms"] = ", ".join(terms)
-    frame = pd.DataFrame(rows).sort_values(["group", "session", "_start"], kind="stable")
+    frame = pd.DataFrame(rows)
+    order = {g: i for i, g in enumerate(tables.groups)}
+    frame = frame.assign(_g=frame["group"].map(order)).sort_values(
+        ["_g", "session", "_start"], kind="stable")
     return frame[SITUATION_COLUMNS].reset_index(drop=True)
 
 
 def recurring_themes(source, *, codes: Sequence[str] = (ARRANGEMENT, CONSTRAINT),
+                     folder: Path | str | None = None,
                      threshold: float = DISTANCE_THRESHOLD,
-                     min_segments: int = MIN_GROUP_SEGMENTS) -> pd.DataFrame:
+                     min_segments: int = MIN_GROUP_SEGMENTS,
+                     min_lemmas: int = MIN_SEGMENT_LEMMAS) -> pd.DataFrame:
     """The arrangements and constraints that come back, grouped by meaning.
 
-    For each group and code, the coded segments are clustered
-    (:func:`segment_vectors`, :func:`cluster`); each cluster of at least
-    ``min_segments`` segments is one row, labelled by its key lemmas.
+    For each group and code, the participants' coded segments with at least
+    ``min_lemmas`` content lemmas are clustered (:func:`segment_vectors`,
+    :func:`cluster`); each cluster of at least ``min_segments`` segments is one
+    row, labelled by its key lemmas (:func:`key_terms`). The facilitator's
+    words are not the group's: they are left out.
 
     Returns:
         Columns :data:`RECURRING_COLUMNS`: ``label`` (key lemmas), ``segments``,
         ``sessions`` (« 1, 3, 4 »), ``n_sessions``, ``participants`` (how many different
-        participants said it; the animation is not counted), ``excerpt`` (the shortest
-        quotable member, short and masked, or empty). Most sessions first, then most
-        participants, most segments.
+        participants said it), ``excerpt`` (the longest quotable member, short and masked,
+        or empty), ``segment_ids`` (tuple). Most sessions first, then most participants,
+        most segments, label.
     """
     tables = load_tables(source)
     codings = tables.codings
+    chosen = codings[codings["code"].isin(list(codes)) & ~codings["is_facilitator"]
+                     & codings["speaker"].notna()]
     pseudonyms = _pseudonyms(tables)
+    where = _folder(source, folder)
     rows = []
-    for (group, code), items in codings[codings["code"].isin(list(codes))].groupby(
-            ["group", "code"], sort=False):
+    for (group, code), items in chosen.groupby(["group", "code"], sort=False):
         items = items.sort_values(["session", "start"]).reset_index(drop=True)
-        lemmas = content_lemmas(list(items["text"]), exclude=pseudonyms)
+        lemmas = content_lemmas(list(items["text"]), exclude=pseudonyms, folder=where)
+        keep = [i for i, lem in enumerate(lemmas) if len(set(lem)) >= min_lemmas]
+        if not keep:
+            continue
+        items = items.iloc[keep].reset_index(drop=True)
+        lemmas = [lemmas[i] for i in keep]
         labels = cluster(segment_vectors(list(items["text"]), lemmas=lemmas),
                          threshold=threshold)
         groups = [np.flatnonzero(labels == k).tolist() for k in range(labels.max() + 1)]
         groups = [g for g in groups if len(g) >= min_segments]
         for members, terms in zip(groups, key_terms(lemmas, groups)):
             part = items.iloc[members]
-            said = part[~part["is_facilitator"] & part["speaker"].notna()]
-            allowed = part[quotable(part)]
-            excerpt = ""
-            if not allowed.empty:
-                shortest = allowed.loc[allowed["text"].str.split().str.len().idxmin(), "text"]
-                excerpt = short_excerpt(shortest, EXCERPT_WORDS)
             sessions = sorted({int(s) for s in part["session"]})
             rows.append({"group": group, "code": code, "label": ", ".join(terms),
                          "segments": len(part), "sessions": ", ".join(map(str, sessions)),
                          "n_sessions": len(sessions),
-                         "participants": int(said["speaker"].nunique()), "excerpt": excerpt})
+                         "participants": int(part["speaker"].nunique()),
+                         "excerpt": _excerpt(part),
+                         "segment_ids": tuple(int(i) for i in part["segment_id"])})
     frame = pd.DataFrame(rows, columns=RECURRING_COLUMNS)
     if frame.empty:
         return frame
@@ -255,25 +321,28 @@ def recurring_themes(source, *, codes: Sequence[str] = (ARRANGEMENT, CONSTRAINT)
 
 
 def exchanges(source) -> pd.DataFrame:
-    """For each debated theme, the exchanges themselves: the turn answered, then the answers.
+    """The debated exchanges themselves: the turn answered, then the answers.
 
     An exchange starts at the speech turn a debate turn (``debat.accord`` or
     ``debat.divergence``) answers — the previous speech turn, by another
-    speaker — and goes on while the following turns are debate turns. It is
-    about the themes coded in any of its turns (as in
-    :func:`~.exchange.debate_turns`). Each turn is one row: ``position`` 0 for
-    the turn answered, 1, 2... for the answers; ``stance`` « propos »,
-    « accord » or « divergence » (both when a turn carries both);
-    ``excerpt`` the turn, short and masked, when its speaker may be quoted,
-    :data:`NOT_QUOTED` for a participant who may not, :data:`FACILITATION` for
-    the animation (never quoted).
+    speaker — and goes on while the following turns are debate turns. Its
+    theme is the theme (:func:`~.labels.is_theme`) coded on most of its
+    segments (ties: codebook order); an exchange with no theme coded is left
+    out. Each turn is one row: ``position`` 0 for the turn answered, 1, 2...
+    for the answers; ``stance`` « propos », « accord » or « divergence » (« accord
+    et divergence » when a turn carries both); ``quoted`` whether its speaker may be
+    quoted (:func:`~.excerpts.quotable`); ``excerpt`` the turn, short and masked,
+    when quoted, :data:`NOT_QUOTED` for a participant who may not be,
+    :data:`FACILITATION` for the animation (never quoted).
 
     Returns:
-        Columns :data:`EXCHANGE_COLUMNS`, by group, theme (codebook order), session and
-        exchange (numbered from 1 in each group, in session order).
+        Columns :data:`EXCHANGE_COLUMNS`, by group, theme (codebook order), exchange
+        (numbered from 1 in each group, in session order) and position.
     """
     tables = load_tables(source)
     turns = turn_codes(tables)
+    turns = turns.assign(quoted=quotable(turns).to_numpy())
+    counts = tables.codings.groupby(["group", "session", "turn", "code"]).size()
     rows = []
     for group, in_group in turns.groupby("group", sort=False):
         number = 0
@@ -290,16 +359,24 @@ def exchanges(source) -> pd.DataFrame:
                 while i < len(ordered) and set(ordered[i].codes) & set(DEBATE_CODES):
                     members.append(ordered[i])
                     i += 1
+                weight: dict[str, int] = {}
+                for m in members:
+                    for code in m.codes:
+                        if is_theme(code):
+                            weight[code] = weight.get(code, 0) + int(
+                                counts.get((group, m.session, m.turn, code), 0))
+                if not weight:
+                    continue
+                rank = {c: k for k, c in enumerate(sort_codes(weight))}
+                theme = min(weight, key=lambda c: (-weight[c], rank[c]))
                 number += 1
-                themes = sort_codes({c for m in members for c in m.codes if is_theme(c)})
-                for theme in themes:
-                    for position, m in enumerate(members):
-                        stance = " et ".join(STANCES[c] for c in DEBATE_CODES
-                                             if c in m.codes) if position else "propos"
-                        rows.append({"group": group, "theme": theme, "session": int(m.session),
-                                     "exchange": number, "position": position,
-                                     "speaker": m.speaker, "role": m.role, "stance": stance,
-                                     "excerpt": _exchange_excerpt(m)})
+                for position, m in enumerate(members):
+                    stance = " et ".join(STANCES[c] for c in DEBATE_CODES
+                                         if c in m.codes) if position else "propos"
+                    rows.append({"group": group, "theme": theme, "session": int(m.session),
+                                 "exchange": number, "position": position,
+                                 "speaker": m.speaker, "role": m.role, "stance": stance,
+                                 "quoted": bool(m.quoted), "excerpt": _exchange_excerpt(m)})
     frame = pd.DataFrame(rows, columns=EXCHANGE_COLUMNS)
     if frame.empty:
         return frame
@@ -313,7 +390,7 @@ def exchanges(source) -> pd.DataFrame:
 def _exchange_excerpt(turn) -> str:
     if turn.is_facilitator:
         return FACILITATION
-    if not turn.consent_quote or turn.speaker is None:
+    if not turn.quoted:
         return NOT_QUOTED
     return short_excerpt(turn.text, EXCERPT_WORDS)
 
@@ -338,18 +415,47 @@ def exchange_summary(frame: pd.DataFrame) -> pd.DataFrame:
                                       "sessions"])
 
 
-def session_overview(source) -> pd.DataFrame:
+def telling_exchanges(frame: pd.DataFrame, *, per_theme: int = 1) -> pd.DataFrame:
+    """The exchanges to put in the bilan: ``per_theme`` for each group and theme.
+
+    An exchange where answers both agreed and diverged comes first, then the one
+    with the most answers from participants who may be quoted, the most answers,
+    the earliest.
+
+    Args:
+        frame: the output of :func:`exchanges`.
+
+    Returns:
+        The rows of the chosen exchanges, in the frame's order.
+    """
+    if frame.empty:
+        return frame
+    chosen = []
+    for (_group, _theme), items in frame.groupby(["group", "theme"], sort=False):
+        scores = []
+        for number, turns in items.groupby("exchange", sort=True):
+            answers = turns[turns["position"] > 0]
+            both = answers["stance"].str.contains("accord").any() and \
+                answers["stance"].str.contains("divergence").any()
+            scores.append((not both, -int(answers["quoted"].sum()), -len(answers), number))
+        chosen += [(_group, n) for *_rest, n in sorted(scores)[:per_theme]]
+    keep = pd.Series(list(zip(frame["group"], frame["exchange"]))).isin(chosen).to_numpy()
+    return frame[keep].reset_index(drop=True)
+
+
+def session_overview(source, *, folder: Path | str | None = None) -> pd.DataFrame:
     """Per session, in words: who brought situations, the recurring groups present, the themes
     debated.
 
     Returns:
         ``group, session, situations`` (« Ambre, Basile »), ``recurring`` (labels of the
-        :func:`recurring_themes` groups met in the session, most recurrent first),
-        ``debated`` (theme codes of :func:`exchanges` in the session).
+        :func:`recurring_themes` groups met in the session, most recurrent first, at most
+        three), ``debated`` (themes of :func:`exchanges` in the session, codebook order).
     """
     tables = load_tables(source)
-    told = situations(tables)
-    recurring = recurring_themes(tables)
+    where = _folder(source, folder)
+    told = situations(tables, folder=where)
+    recurring = recurring_themes(tables, folder=where)
     debated = exchanges(tables)
     rows = []
     for s in tables.sessions.itertuples(index=False):
@@ -362,4 +468,3 @@ def session_overview(source) -> pd.DataFrame:
                      "situations": ", ".join(dict.fromkeys(here["speaker"])),
                      "recurring": " ; ".join(labels[:3]), "debated": list(themes)})
     return pd.DataFrame(rows, columns=["group", "session", "situations", "recurring", "debated"])
-
