@@ -185,3 +185,39 @@ def test_parse_cache_is_used_when_the_group_was_coded(group_e, tmp_path):
     cache.save(texts)
     assert el.content_lemmas(texts, folder=folder) == el.content_lemmas(texts) == [
         ["regarder", "porte", "entrouvert"]]
+
+
+def test_bilan_section_names_only_who_agreed_and_quotes_only_who_may_be(group_e):
+    from gacp_analysis.corpus.group import load_group
+    from gacp_analysis.export.bilan import UNNAMED, elaboration_section, read_inputs
+    from gacp_analysis.export.content import Bullets, Table
+
+    section = elaboration_section(read_inputs(load_group(group_e)))
+    assert section.title == "Ce que le groupe a travaillé"
+    assert [s.title for s in section.subsections] == [
+        "Séance par séance", "Les situations apportées",
+        "Les arrangements et les contraintes qui reviennent", "Les échanges débattus"]
+    overview, told, recurring, debated = section.subsections
+    items = next(b for b in overview.blocks if isinstance(b, Bullets)).items
+    assert items[0].startswith("Séance 1 (12 janvier 2026) : situations apportées par Ambre ; "
+                               "arrangements et contraintes : ")
+    # Capucine refused the written bilan: her situation is told, not attributed, not quoted.
+    assert items[2].startswith(f"Séance 3 (9 mars 2026) : situations apportées par {UNNAMED} ;")
+    rows = next(b for b in told.blocks if isinstance(b, Table)).rows
+    assert [(r[0], r[1], r[2], r[4][:12]) for r in rows] == [
+        ("1", "Ambre", "aide-soignante", "[nom masqué]"), ("3", UNNAMED, "", "")]
+    tables = [b for b in recurring.blocks if isinstance(b, Table)]
+    assert [t.caption for t in tables] == ["Arrangement, adaptation : ce qui revient"]
+    assert [(r[1], r[2], r[3]) for r in tables[0].rows] == [("1, 3", "3", "4"), ("3", "2", "2"),
+                                                             ("2", "2", "2")]
+    tables = [b for b in debated.blocks if isinstance(b, Table)]
+    assert tables[0].rows == (("Arrangement, adaptation", "3", "3", "2", "1, 2, 3"),)
+    assert tables[1].caption == "Arrangement, adaptation : un échange (séance 2)"
+    assert tables[1].rows == (
+        ("Damien", "propos", el.NOT_QUOTED),
+        ("Ambre", "accord", "Moi je note aussi sur un carnet, comme Damien, avant de tout "
+                            "saisir sur la tablette."),
+        ("Basile", "divergence", "Le carnet c'est pas réglementaire, il faut saisir les soins "
+                                 "tout de suite."))
+    text = " ".join(" ".join(r) for t in tables for r in t.rows)
+    assert not any(name in text for name in REAL_NAMES) and "Capucine" not in text

@@ -61,14 +61,17 @@ EXCHANGE_COLUMNS = ["group", "theme", "session", "exchange", "position", "speake
                     "stance", "quoted", "excerpt"]
 STANCES = {"debat.accord": "accord", "debat.divergence": "divergence"}
 # Spoken fillers and all-purpose words the tagger reads as nouns, verbs or adjectives: they
-# name no arrangement (« tout le monde fait pareil »).
+# name no arrangement (« tout le monde fait pareil »), nor do the time words of every story.
 FILLERS = frozenset({
     "truc", "chose", "faire", "dire", "aller", "falloir", "voilà", "bon", "ben", "euh", "hein",
     "quoi", "être", "avoir", "pouvoir", "vouloir", "savoir", "mettre", "venir", "voir", "fois",
     "moment", "gens", "coup", "peu", "monde", "pareil", "fait", "ouais", "oui", "non", "vrai",
     "petit", "grand", "même", "autre", "genre", "enfin", "alors", "trouver", "penser", "croire",
-    "accord",
-    "prendre", "donner", "parler", "rester", "passer"})
+    "accord", "prendre", "donner", "parler", "rester", "passer",
+    # Time words: every story of the work has them, no arrangement is named by them.
+    "jour", "nuit", "heure", "matin", "soir", "semaine", "mois", "année", "minute", "demi",
+    "demie", "dernier", "premier", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi",
+    "dimanche", "hier", "demain", "aujourd'hui", "début", "fin"})
 
 
 # -- lemmas and vectors ---------------------------------------------------------------------
