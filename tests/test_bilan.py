@@ -209,8 +209,8 @@ def _instructions(path):
 def test_docx_uses_word_styles(small_docx):
     doc = open_docx(str(small_docx[0]))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings[:3] == ["À qui appartient ce document", "Le dispositif et la participation",
-                            "Les thèmes au fil des séances"]
+    assert headings[:4] == ["À qui appartient ce document", "Le dispositif et la participation",
+                            "Ce que le groupe a travaillé", "Les thèmes au fil des séances"]
     assert headings[-1] == "Annexe : grille de codage"
     assert doc.paragraphs[0].style.name == "Title"
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]

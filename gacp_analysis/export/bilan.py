@@ -2,7 +2,9 @@
 
 :func:`assemble_bilan` builds a :class:`~.content.Document` for one group:
 cover, notice of ownership and validation status, the dispositif and
-participation, the syntheses (themes across sessions, arrangements and their
+participation, what the group worked on in words (situations brought, recurring
+arrangements and constraints, debated exchanges: :mod:`..synthesis.elaboration`),
+the syntheses (themes across sessions, arrangements and their
 consequences, rationalities, resources and leeway, divergences and common
 readings), selected verbatims, the facilitator's memos marked for the bilan,
 and the codebook as an appendix.
@@ -273,15 +275,15 @@ def _overview_subsection(overview: pd.DataFrame, dates: dict, named) -> Section:
         if row.debated:
             parts.append("débats sur : " + ", ".join(code_label(c).lower() for c in row.debated))
         when = french_date(dates[row.session]) if row.session in dates else ""
-        items.append(f"Séance {row.session} ({when}) : " + ("  ; ".join(parts) if parts else
-                                                              "pas de situation ni de débat codés")
+        items.append(f"Séance {row.session} ({when}) : "
+                     + (" ; ".join(parts) if parts else "pas de situation ni de débat codés")
                      + ".")
     if not items:
         return Section("Séance par séance", (Paragraph("Aucune séance d'analyse des pratiques."),))
     return Section("Séance par séance", (
         Paragraph("Pour chaque séance : qui a apporté une situation, ce qui est revenu des "
                   "arrangements et des contraintes (les mots-clés de chaque regroupement), et "
-                  "les thèmes débattus."), Bullets(tuple(i.replace("  ;", " ;") for i in items))))
+                  "les thèmes débattus."), Bullets(tuple(items))))
 
 
 def _situations_subsection(inputs: BilanInputs, told: pd.DataFrame, named) -> Section:

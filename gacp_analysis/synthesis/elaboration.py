@@ -99,7 +99,8 @@ def content_lemmas(texts: Sequence[str], *, exclude: Sequence[str] = (),
     from ..coding.pipeline import DocCache, parse
 
     stop = _stop_lemmas(exclude)
-    docs = DocCache(folder).get_docs(list(texts)) if folder is not None else parse(list(texts))
+    cached = isinstance(folder, (str, Path))
+    docs = DocCache(folder).get_docs(list(texts)) if cached else parse(list(texts))
     out = []
     for doc in docs:
         out.append([t.lemma_.lower() for t in doc
@@ -201,7 +202,7 @@ def _folder(source, folder):
         return source.folder
     if isinstance(source, (str, Path)):
         return source
-    return None
+    return None  # several groups, or tables: parsed afresh
 
 
 # -- the three tables -------------------------------------------------------------------------
@@ -444,6 +445,17 @@ def telling_exchanges(frame: pd.DataFrame, *, per_theme: int = 1) -> pd.DataFram
         chosen += [(_group, n) for *_rest, n in sorted(scores)[:per_theme]]
     keep = pd.Series(list(zip(frame["group"], frame["exchange"]))).isin(chosen).to_numpy()
     return frame[keep].reset_index(drop=True)
+
+
+def for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table of this module as a reader sees it: without the internal columns (segment ids,
+    the ``quoted`` flag), debated themes by their French labels."""
+    from .labels import code_label
+
+    out = frame.drop(columns=[c for c in ("segment_ids", "quoted") if c in frame.columns])
+    if "debated" in out.columns:
+        out["debated"] = out["debated"].map(lambda codes: ", ".join(code_label(c) for c in codes))
+    return out
 
 
 def session_overview(source, *, folder: Path | str | None = None) -> pd.DataFrame:
