@@ -252,7 +252,8 @@ def elaboration_section(inputs: BilanInputs) -> Section:
     told = elaboration.situations(tables, folder=folder)
     recurring = elaboration.recurring_themes(tables, folder=folder)
     debated = elaboration.exchanges(tables)
-    overview = elaboration.session_overview(tables, folder=folder)
+    overview = elaboration.session_overview(tables, told=told, recurring=recurring,
+                                            debated=debated)
     dates = dict(zip(tables.sessions["session"], tables.sessions["date"]))
     subsections = [
         _overview_subsection(overview, dates, named),

@@ -96,11 +96,11 @@ def content_lemmas(texts: Sequence[str], *, exclude: Sequence[str] = (),
         exclude: words never to keep (the group's pseudonyms, roles...).
         folder: the group's folder, for its parse cache.
     """
-    from ..coding.pipeline import DocCache, parse
+    from ..coding.pipeline import parse
 
     stop = _stop_lemmas(exclude)
     cached = isinstance(folder, (str, Path))
-    docs = DocCache(folder).get_docs(list(texts)) if cached else parse(list(texts))
+    docs = _doc_cache(folder).get_docs(list(texts)) if cached else parse(list(texts))
     out = []
     for doc in docs:
         out.append([t.lemma_.lower() for t in doc
@@ -108,6 +108,22 @@ def content_lemmas(texts: Sequence[str], *, exclude: Sequence[str] = (),
                     and len(t.text) > 2 and t.lemma_.lower() not in stop
                     and t.text.lower() not in stop])
     return out
+
+
+def _doc_cache(folder: Path | str):
+    """The group's parse cache, read from disk once while its file is unchanged."""
+    from ..coding.pipeline import DocCache
+
+    cache = DocCache(folder)
+    stamp = cache.path.stat().st_mtime_ns if cache.path.exists() else None
+    key = (str(Path(folder).resolve()), stamp)
+    if _CACHES.get("key") != key:
+        _CACHES.clear()
+        _CACHES.update(key=key, cache=cache)
+    return _CACHES["cache"]
+
+
+_CACHES: dict = {}  # the last group's DocCache (a bilan reads it several times)
 
 
 def _tfidf(lemmas: Sequence[Sequence[str]]):
@@ -458,9 +474,14 @@ def for_display(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def session_overview(source, *, folder: Path | str | None = None) -> pd.DataFrame:
+def session_overview(source, *, folder: Path | str | None = None,
+                     told: pd.DataFrame | None = None, recurring: pd.DataFrame | None = None,
+                     debated: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per session, in words: who brought situations, the recurring groups present, the themes
     debated.
+
+    ``told``, ``recurring`` and ``debated`` are the outputs of :func:`situations`,
+    :func:`recurring_themes` and :func:`exchanges` when already computed.
 
     Returns:
         ``group, session, situations`` (« Ambre, Basile »), ``recurring`` (labels of the
@@ -469,9 +490,9 @@ def session_overview(source, *, folder: Path | str | None = None) -> pd.DataFram
     """
     tables = load_tables(source)
     where = _folder(source, folder)
-    told = situations(tables, folder=where)
-    recurring = recurring_themes(tables, folder=where)
-    debated = exchanges(tables)
+    told = situations(tables, folder=where) if told is None else told
+    recurring = recurring_themes(tables, folder=where) if recurring is None else recurring
+    debated = exchanges(tables) if debated is None else debated
     rows = []
     for s in tables.sessions.itertuples(index=False):
         here = told[(told["group"] == s.group) & (told["session"] == s.session)]
