@@ -174,7 +174,6 @@ class E:
             "« gacp learn {folder} ».")
     E509 = ("E509 {path} : modèle appris illisible ({problem}). Relancez « gacp learn {folder} ».")
     # --- confidentiality: consent, erasure, retention, notebooks (confidentiality/) -----------
-    E700 = ("E700 {path}:{line} : {where} : {problem}. {fix}")
     E701 = ("E701 {path}:{line} : {where} : « consentement_citation: {legacy} » contredit "
             "« consentements: citation: accord: {accord} ». Gardez une seule des deux clés "
             "(de préférence « consentements »).")

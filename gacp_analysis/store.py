@@ -48,6 +48,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import E, GacpError
+from .models import Turn
 
 STORE_DIRNAME = ".gacp"
 STORE_FILENAME = "projet.sqlite"
@@ -203,6 +204,20 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# (segment, code) pairs in force: a person's decision wins over the automatic coder (one
+# person's « apply » puts a code in force, a « reject » removes the automatic one), and a
+# 'modele' suggestion is never a decision. The one statement of this rule: every method
+# that reads codings in force uses it (``status.CODINGS_IN_FORCE_SQL`` re-exports it).
+CODINGS_IN_FORCE_SQL = """
+SELECT c.segment_id, c.code FROM codings c
+WHERE c.provenance = 'human' AND c.decision = 'apply'
+UNION
+SELECT c.segment_id, c.code FROM codings c
+WHERE c.provenance = 'auto' AND NOT EXISTS (
+    SELECT 1 FROM codings h WHERE h.provenance = 'human' AND h.segment_id = c.segment_id
+    AND h.code = c.code AND h.decision = 'reject')
+"""
+
 
 def now_iso() -> str:
     """Current UTC time, ISO 8601 to the second."""
@@ -250,6 +265,7 @@ class Store:
             self._depth = 0
 
     def execute(self, sql: str, params: tuple | dict = ()) -> sqlite3.Cursor:
+        """Raw SQL, for tests that check the stored rows; package code calls the methods below."""
         return self.conn.execute(sql, params)
 
     def close(self) -> None:
@@ -369,9 +385,7 @@ class Store:
             "ORDER BY s.number IS NOT NULL, s.number, m.id")]
 
     def codings_in_force_count(self) -> int:
-        """How many codings are in force (:data:`gacp_analysis.status.CODINGS_IN_FORCE_SQL`)."""
-        from .status import CODINGS_IN_FORCE_SQL
-
+        """How many (segment, code) pairs are in force (:data:`CODINGS_IN_FORCE_SQL`)."""
         return self.conn.execute(f"SELECT COUNT(*) FROM ({CODINGS_IN_FORCE_SQL})").fetchone()[0]
 
     # -- review (the review notebook, agreement, learning) ----------------------
@@ -477,14 +491,12 @@ class Store:
             "ORDER BY m.id", self.conn)
 
     def codes_in_force(self, coder: str | None = None) -> dict[int, set[str]]:
-        """Codes in force per segment (the rule of ``status.CODINGS_IN_FORCE_SQL``).
+        """Codes in force per segment (the rule of :data:`CODINGS_IN_FORCE_SQL`).
 
         Args:
             coder: restrict the human decisions to this person's (the automatic
                 codes they did not reject stay); None applies everyone's.
         """
-        from .status import CODINGS_IN_FORCE_SQL
-
         if coder is None:
             sql, params = CODINGS_IN_FORCE_SQL, ()
         else:
@@ -616,7 +628,7 @@ class Store:
     def codings_to_exchange(self) -> list[sqlite3.Row]:
         """One row per coding in force, as other tools and spreadsheets receive them.
 
-        The pairs (segment, code) in force are those of ``status.CODINGS_IN_FORCE_SQL``;
+        The pairs (segment, code) in force are those of :data:`CODINGS_IN_FORCE_SQL`;
         each is represented by the people's decisions that apply it (one row per coder and
         span) or, when nobody decided, by the automatic coding. Rows on orphan segments
         (``turn_id`` NULL: their text left the transcript) are included: callers report them.
@@ -626,8 +638,6 @@ class Store:
             seg_start, seg_end, seg_text, turn_id, session_id, session, date, type, turn,
             pseudonym, role``, in reading order.
         """
-        from .status import CODINGS_IN_FORCE_SQL
-
         return self.conn.execute(f"""
             WITH in_force AS ({CODINGS_IN_FORCE_SQL})
             SELECT c.id, c.segment_id, c.code, c.provenance, c.coder, c.created_at,
@@ -688,6 +698,256 @@ class Store:
             "SELECT 1 FROM memos WHERE text = ? AND author = ? AND session_id IS ? "
             "AND segment_id IS ? AND coding_id IS ? AND code IS ?",
             (text, author, session_id, segment_id, coding_id, code)).fetchone() is not None
+
+    # -- import (corpus/importer.py): written inside the import's one transaction -------------
+    def session_sources(self) -> list[str]:
+        """The source file of every stored session, by session number."""
+        return [r[0] for r in self.conn.execute("SELECT source FROM sessions ORDER BY number")]
+
+    def find_session(self, source: str, number: int) -> sqlite3.Row | None:
+        """The stored session of a transcript (``id, source_sha256``), found by its source
+        file or else by its number (a renamed file keeps its session); None for a new one."""
+        row = self.conn.execute("SELECT id, source_sha256 FROM sessions WHERE source = ?",
+                                (source,)).fetchone()
+        if row is None:
+            row = self.conn.execute("SELECT id, source_sha256 FROM sessions WHERE number = ?",
+                                    (number,)).fetchone()
+        return row
+
+    def insert_session(self, number: int, date: str, type: str, duration_min: int | None,
+                       source: str, source_sha256: str, text: str, imported_at: str) -> int:
+        """Add a session (``date`` ISO, ``source_sha256`` its fingerprint); return its id."""
+        return self.conn.execute(
+            "INSERT INTO sessions (number, date, type, duration_min, source, source_sha256, text, "
+            "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (number, date, type, duration_min, source, source_sha256, text, imported_at)).lastrowid
+
+    def update_session(self, session_id: int, number: int, date: str, type: str,
+                       duration_min: int | None, source: str, source_sha256: str, text: str,
+                       imported_at: str) -> None:
+        """Replace a stored session's metadata and text (its turns are replaced apart)."""
+        self.conn.execute(
+            "UPDATE sessions SET number = ?, date = ?, type = ?, duration_min = ?, source = ?, "
+            "source_sha256 = ?, text = ?, imported_at = ? WHERE id = ?",
+            (number, date, type, duration_min, source, source_sha256, text, imported_at, session_id))
+
+    def segment_keys(self, session_id: int) -> list[sqlite3.Row]:
+        """A session's current segments, by position: ``id, text_sha256, text, start,
+        pseudonym`` (of the turn's speaker), to match them with a new version's."""
+        return self.conn.execute(
+            "SELECT g.id, g.text_sha256, g.text, g.start, sp.pseudonym FROM segments g "
+            "JOIN turns t ON t.id = g.turn_id "
+            "LEFT JOIN speakers sp ON sp.id = t.speaker_id WHERE g.session_id = ? ORDER BY g.start",
+            (session_id,)).fetchall()
+
+    def delete_turns(self, session_id: int) -> None:
+        """Delete a session's turns; its segments stay, as orphans, until matched again."""
+        self.conn.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
+
+    def insert_turn(self, session_id: int, idx: int, kind: str, speaker_id: int | None,
+                    start: int, end: int, text: str, line: int, timestamp: float | None) -> int:
+        """Add a turn (``kind`` 'speech' or 'event'); return its id."""
+        return self.conn.execute(
+            "INSERT INTO turns (session_id, idx, kind, speaker_id, start, end, text, line, timestamp) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (session_id, idx, kind, speaker_id, start, end, text, line, timestamp)).lastrowid
+
+    def move_segment(self, segment_id: int, turn_id: int, idx: int, start: int, end: int,
+                     text: str, text_sha256: str, speaker_id: int | None) -> None:
+        """Attach a kept segment (same id, so its codings and memos) to its new place."""
+        self.conn.execute(
+            "UPDATE segments SET turn_id = ?, idx = ?, start = ?, end = ?, text = ?, "
+            "text_sha256 = ?, speaker_id = ? WHERE id = ?",
+            (turn_id, idx, start, end, text, text_sha256, speaker_id, segment_id))
+
+    def insert_segment(self, session_id: int, turn_id: int, idx: int, start: int, end: int,
+                       text: str, text_sha256: str, speaker_id: int | None) -> int:
+        """Add a segment; return its id."""
+        return self.conn.execute(
+            "INSERT INTO segments (session_id, turn_id, idx, start, end, text, text_sha256, "
+            "speaker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (session_id, turn_id, idx, start, end, text, text_sha256, speaker_id)).lastrowid
+
+    def flag_span_codings(self, segment_id: int) -> None:
+        """Mark ``needs_review`` the codings on a span inside a segment (its text changed)."""
+        self.conn.execute("UPDATE codings SET needs_review = 1 WHERE segment_id = ? "
+                          "AND start IS NOT NULL", (segment_id,))
+
+    def shift_codings(self, segment_id: int, delta: int) -> None:
+        """Move a segment's coded spans and evidence offsets by ``delta`` characters (the
+        segment moved by as much in the session text)."""
+        with self.transaction():
+            self.conn.execute("UPDATE codings SET start = start + ?, end = end + ? "
+                              "WHERE segment_id = ? AND start IS NOT NULL", (delta, delta, segment_id))
+            for row in self.conn.execute("SELECT id, evidence FROM codings WHERE segment_id = ? "
+                                         "AND evidence != '[]'", (segment_id,)).fetchall():
+                evidence = json.loads(row["evidence"])
+                for item in evidence:
+                    if isinstance(item, dict) and "start" in item and "end" in item:
+                        item["start"] += delta
+                        item["end"] += delta
+                self.conn.execute("UPDATE codings SET evidence = ? WHERE id = ?",
+                                  (json.dumps(evidence, ensure_ascii=False), row["id"]))
+
+    def flag_orphans(self, session_id: int) -> int:
+        """Mark ``needs_review`` the codings and memos on a session's orphan segments (their
+        text left the transcript); return how many were newly marked."""
+        orphans = "SELECT id FROM segments WHERE session_id = ? AND turn_id IS NULL"
+        with self.transaction():
+            flagged = self.conn.execute(
+                f"UPDATE codings SET needs_review = 1 WHERE needs_review = 0 AND segment_id IN ({orphans})",
+                (session_id,)).rowcount
+            flagged += self.conn.execute(
+                f"UPDATE memos SET needs_review = 1 WHERE needs_review = 0 AND segment_id IN ({orphans})",
+                (session_id,)).rowcount
+        return flagged
+
+    # -- status and stored sessions (status.py, confidentiality/erasure.py) ---------------
+    def turns_of(self, session_id: int) -> list[Turn]:
+        """A session's turns and events as stored, in order (``speaker``: the pseudonym)."""
+        return [Turn(index=t["idx"], kind=t["kind"], speaker=t["pseudonym"], text=t["text"],
+                     start=t["start"], end=t["end"], line=t["line"], timestamp=t["timestamp"])
+                for t in self.conn.execute(
+                    "SELECT t.idx, t.kind, sp.pseudonym, t.text, t.start, t.end, t.line, t.timestamp "
+                    "FROM turns t LEFT JOIN speakers sp ON sp.id = t.speaker_id "
+                    "WHERE t.session_id = ? ORDER BY t.idx", (session_id,))]
+
+    def coding_counts(self) -> dict[str, int]:
+        """Stored codings by provenance (``auto``, ``human``, ``modele``) and how many are
+        flagged ``needs_review``, whatever is in force."""
+        row = self.conn.execute(
+            "SELECT SUM(provenance = 'auto'), SUM(provenance = 'human'), SUM(provenance = 'modele'), "
+            "SUM(needs_review = 1) FROM codings").fetchone()
+        return {"auto": row[0] or 0, "human": row[1] or 0, "modele": row[2] or 0,
+                "needs_review": row[3] or 0}
+
+    # -- tidy tables (synthesis/table.py) --------------------------------------------
+    def _frame(self, sql: str, params: tuple = ()):
+        import pandas as pd
+
+        cur = self.conn.execute(sql, params)
+        columns = [d[0] for d in cur.description]
+        return pd.DataFrame([dict(r) for r in cur], columns=columns)
+
+    def codings_frame(self):
+        """One row per coding in force on a current segment, in reading order, as a DataFrame.
+
+        Columns: session, date, session_type, turn, segment_id, segment_index, speaker, role,
+        is_facilitator, consent_quote (the store's copy), code, text (raw), start, end,
+        provenance ('human' when a person applied the code, else 'auto'), needs_review (the
+        maximum over the pair's codings).
+        """
+        return self._frame(f"""
+WITH in_force AS ({CODINGS_IN_FORCE_SQL})
+SELECT s.number AS session, s.date AS date, s.type AS session_type, t.idx AS turn,
+       g.id AS segment_id, g.idx AS segment_index, sp.pseudonym AS speaker, sp.role AS role,
+       sp.is_facilitator AS is_facilitator, sp.consent_quote AS consent_quote, f.code AS code,
+       g.text AS text, g.start AS start, g.end AS end,
+       CASE WHEN EXISTS (SELECT 1 FROM codings h WHERE h.segment_id = f.segment_id
+            AND h.code = f.code AND h.provenance = 'human' AND h.decision = 'apply')
+            THEN 'human' ELSE 'auto' END AS provenance,
+       (SELECT MAX(c.needs_review) FROM codings c WHERE c.segment_id = f.segment_id
+            AND c.code = f.code) AS needs_review
+FROM in_force f
+JOIN segments g ON g.id = f.segment_id
+JOIN turns t ON t.id = g.turn_id
+JOIN sessions s ON s.id = g.session_id
+LEFT JOIN speakers sp ON sp.id = t.speaker_id
+ORDER BY s.number, g.start, f.code
+""")
+
+    def speech_turns_frame(self):
+        """One row per speech turn (events excluded), in reading order, as a DataFrame.
+
+        Columns: session, date, session_type, turn, speaker, role, is_facilitator,
+        consent_quote, text (raw), start, end.
+        """
+        return self._frame("""
+SELECT s.number AS session, s.date AS date, s.type AS session_type, t.idx AS turn,
+       sp.pseudonym AS speaker, sp.role AS role, sp.is_facilitator AS is_facilitator,
+       sp.consent_quote AS consent_quote, t.text AS text, t.start AS start, t.end AS end
+FROM turns t JOIN sessions s ON s.id = t.session_id
+LEFT JOIN speakers sp ON sp.id = t.speaker_id
+WHERE t.kind = 'speech'
+ORDER BY s.number, t.idx
+""")
+
+    def sessions_frame(self):
+        """One row per session (columns session, date, session_type), by number."""
+        return self._frame("SELECT number AS session, date, type AS session_type FROM sessions "
+                           "ORDER BY number")
+
+    def code_labels(self) -> dict[str, tuple[str, str]]:
+        """``{code id: (label, family)}`` of every code the store has seen, active or not."""
+        return {r["id"]: (r["label"], r["family"])
+                for r in self.conn.execute("SELECT id, label, family FROM codes")}
+
+    # -- learned suggestions (review/learning.py) ----------------------------------------
+    def segment_starts(self) -> dict[int, int]:
+        """``{segment id: start offset in its session text}``, orphans included."""
+        return dict(self.conn.execute("SELECT id, start FROM segments").fetchall())
+
+    def set_suggestion_evidence(self, segment_id: int, code: str, evidence: list[dict]) -> None:
+        """The evidence (``{"start", "end", "text"}`` in session offsets) of a 'modele'
+        suggestion."""
+        self.conn.execute("UPDATE codings SET evidence = ? WHERE provenance = 'modele' "
+                          "AND segment_id = ? AND code = ?",
+                          (json.dumps(evidence, ensure_ascii=False), segment_id, code))
+
+    # -- the automatic coding run (coding/run.py) ------------------------------------------
+    def speech_turns_for_coding(self) -> list[sqlite3.Row]:
+        """Every speech turn, by session and order: ``id, session_id, idx, text, pseudonym,
+        is_facilitator``."""
+        return self.conn.execute(
+            "SELECT t.id, t.session_id, t.idx, t.text, sp.pseudonym, sp.is_facilitator FROM turns t "
+            "LEFT JOIN speakers sp ON sp.id = t.speaker_id WHERE t.kind = 'speech' "
+            "ORDER BY t.session_id, t.idx").fetchall()
+
+    def segments_for_coding(self) -> list[sqlite3.Row]:
+        """Current segments by session and offset, with the signature of their last automatic
+        coding (None if never coded): ``id, turn_id, idx, start, text, text_sha256, signature``."""
+        return self.conn.execute(
+            "SELECT g.id, g.turn_id, g.idx, g.start, g.text, g.text_sha256, c.signature FROM segments g "
+            "LEFT JOIN coded_segments c ON c.segment_id = g.id WHERE g.turn_id IS NOT NULL "
+            "ORDER BY g.session_id, g.start").fetchall()
+
+    def current_segment_texts(self) -> list[str]:
+        """The raw text of every current segment (orphans excluded)."""
+        return [r[0] for r in self.conn.execute("SELECT text FROM segments WHERE turn_id IS NOT NULL")]
+
+    def codes(self) -> list[sqlite3.Row]:
+        """The ``codes`` table: ``id, label, family, definition, active``."""
+        return self.conn.execute("SELECT id, label, family, definition, active FROM codes").fetchall()
+
+    def write_codes(self, codes: list[tuple[str, str, str, str, bool]]) -> None:
+        """Make ``(id, label, family, definition, active)`` the codebook in force; codes no
+        longer in it stay, inactive (codings may still name them)."""
+        with self.transaction():
+            self.conn.execute("UPDATE codes SET active = 0")
+            self.conn.executemany(
+                "INSERT INTO codes (id, label, family, definition, active) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET label = excluded.label, family = excluded.family, "
+                "definition = excluded.definition, active = excluded.active",
+                [(i, label, family, definition, int(active))
+                 for i, label, family, definition, active in codes])
+
+    def replace_auto_codings(self, segment_id: int, codings: list[tuple[str, str | None,
+                             float | None, list[dict]]], *, coder: str, signature: str,
+                             at: str) -> None:
+        """Replace a segment's automatic codings with ``(code, rule, score, evidence)`` rows
+        and record the coder's ``signature`` for it; human and 'modele' codings stay."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM codings WHERE segment_id = ? AND provenance = 'auto'",
+                              (segment_id,))
+            self.conn.executemany(
+                "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
+                "rule, score, evidence) VALUES (?, ?, 'auto', 'apply', ?, ?, ?, ?, ?)",
+                [(segment_id, code, coder, at, rule, score, json.dumps(evidence, ensure_ascii=False))
+                 for code, rule, score, evidence in codings])
+            self.conn.execute(
+                "INSERT INTO coded_segments (segment_id, signature, coded_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(segment_id) DO UPDATE SET signature = excluded.signature, "
+                "coded_at = excluded.coded_at", (segment_id, signature, at))
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for status and tests)."""

@@ -105,11 +105,10 @@ def test_no_real_name_in_store_caches_or_outputs(offline_run):
     assert {"Nadia", "Claire", "Mme Le Goff", "Kerlann", "EHPAD Les Tilleuls de Kerlann"} <= set(secrets)
     store_files = sorted(p for p in (folder / ".gacp").rglob("*") if p.is_file())
     # The coder's cache of the lemmas of the codebook's marker phrases holds the codebook's
-    # words only (the shipped codebook has a marker « comme Nadia », a demo name): checked apart.
+    # words only (audited below with the rest: the codebook names no one).
     (lemmas,) = [p for p in store_files if p.name.startswith("lemmes-")]
     codebook = (ROOT / "gacp_analysis" / "data" / "codebook.yaml").read_text(encoding="utf-8")
     assert all(f'"{phrase}"' in codebook for phrase in json.loads(lemmas.read_text(encoding="utf-8")))
-    store_files.remove(lemmas)
     outputs = [p for d in ("bilan", "syntheses") for p in (folder / d).rglob("*") if p.is_file()]
     assert len(outputs) > 10
     report = audit_paths([*store_files, *outputs], secrets)

@@ -78,32 +78,22 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
             store.prune_orphans(drop_auto=True)
             now = now_iso()
             for row, ds in zip(todo, decisions):
-                store.execute("DELETE FROM codings WHERE segment_id = ? AND provenance = 'auto'",
-                              (row.id,))
+                codings = []
                 for d in ds:
                     evidence = [{"start": row.session_start + s, "end": row.session_start + e,
                                  "text": row.text[s:e]} for s, e in d.spans]
-                    store.execute(
-                        "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
-                        "rule, score, evidence) VALUES (?, ?, 'auto', 'apply', ?, ?, ?, ?, ?)",
-                        (row.id, d.code, report.coder, now, d.rule, d.score,
-                         json.dumps(evidence, ensure_ascii=False)))
+                    codings.append((d.code, d.rule, d.score, evidence))
                     report.by_code[d.code] = report.by_code.get(d.code, 0) + 1
                     report.codings += 1
-                store.execute(
-                    "INSERT INTO coded_segments (segment_id, signature, coded_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT(segment_id) DO UPDATE SET signature = excluded.signature, "
-                    "coded_at = excluded.coded_at", (row.id, row.signature, now))
+                store.replace_auto_codings(row.id, codings, coder=report.coder,
+                                           signature=row.signature, at=now)
         report.coded = len(todo)
     return report
 
 
 def _segments(store: Store, signature: str) -> list[_Row]:
     """Current segments with their exchange context and signatures, in reading order."""
-    turns = store.execute(
-        "SELECT t.id, t.session_id, t.idx, t.text, sp.pseudonym, sp.is_facilitator FROM turns t "
-        "LEFT JOIN speakers sp ON sp.id = t.speaker_id WHERE t.kind = 'speech' "
-        "ORDER BY t.session_id, t.idx").fetchall()
+    turns = store.speech_turns_for_coding()
     previous: dict[int, tuple[str | None, str | None]] = {}  # turn id -> previous other speaker's turn
     last: dict[int, list] = {}  # session id -> turns so far
     for t in turns:
@@ -115,10 +105,7 @@ def _segments(store: Store, signature: str) -> list[_Row]:
         before.append(t)
     by_turn = {t["id"]: t for t in turns}
     rows = []
-    for g in store.execute(
-            "SELECT g.id, g.turn_id, g.idx, g.start, g.text, g.text_sha256, c.signature FROM segments g "
-            "LEFT JOIN coded_segments c ON c.segment_id = g.id WHERE g.turn_id IS NOT NULL "
-            "ORDER BY g.session_id, g.start"):
+    for g in store.segments_for_coding():
         turn = by_turn.get(g["turn_id"])
         if turn is None:
             continue
@@ -156,8 +143,7 @@ def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport
     report.parsed = cache.parsed
     if cache.parsed:
         with open_store(folder, create=False) as store:
-            current = [r["text"] for r in store.execute(
-                "SELECT text FROM segments WHERE turn_id IS NOT NULL")]
+            current = store.current_segment_texts()
         cache.save(current)
     return decisions
 
@@ -165,7 +151,7 @@ def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport
 def _codes_differ(store: Store, codebook: Codebook) -> bool:
     wanted = {c.id: (c.label, c.family, c.definition, c.active) for c in codebook.codes}
     stored = {}
-    for r in store.execute("SELECT id, label, family, definition, active FROM codes"):
+    for r in store.codes():
         if r["id"] in wanted:
             stored[r["id"]] = (r["label"], r["family"], r["definition"], bool(r["active"]))
         elif r["active"]:
@@ -175,10 +161,4 @@ def _codes_differ(store: Store, codebook: Codebook) -> bool:
 
 def _write_codes(store: Store, codebook: Codebook) -> None:
     """The codebook in force, in the ``codes`` table (codes no longer in it stay, inactive)."""
-    store.execute("UPDATE codes SET active = 0")
-    for c in codebook.codes:
-        store.execute(
-            "INSERT INTO codes (id, label, family, definition, active) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET label = excluded.label, family = excluded.family, "
-            "definition = excluded.definition, active = excluded.active",
-            (c.id, c.label, c.family, c.definition, int(c.active)))
+    store.write_codes([(c.id, c.label, c.family, c.definition, c.active) for c in codebook.codes])

@@ -40,7 +40,11 @@ def _line(doc, keys: list) -> int:
 
 
 def parse_consents(entry: dict, *, path: Path, doc, where: list, facilitator: bool) -> ConsentRegister:
-    """Read ``consentements`` (and the older ``consentement_citation``) of one person.
+    """Turn ``consentements`` (and the older ``consentement_citation``) of one person into a register.
+
+    The entry has already been validated against ``groupe.schema.json`` (its shape
+    errors are E151, numbered there): this only reads it and checks what the
+    schema cannot say, that the two keys agree.
 
     Args:
         entry: the person's mapping in ``groupe.yaml``.
@@ -49,62 +53,24 @@ def parse_consents(entry: dict, *, path: Path, doc, where: list, facilitator: bo
         facilitator: facilitators are never quoted; their register is kept as written.
 
     Raises:
-        GacpError: E700 for a malformed register, E701 when the two keys disagree.
+        GacpError: E701 when ``consentement_citation`` contradicts ``consentements.citation``.
     """
+    from ..corpus.yamlio import schema_date
+
     legacy = entry.get("consentement_citation")
-    place = f"{where[0]}[{where[1] + 1}]"
-    if legacy is not None and not isinstance(legacy, bool):
-        raise GacpError(E.E700, path=path, line=_line(doc, [*where, "consentement_citation"]),
-                        where=f"{place}.consentement_citation", problem=f"valeur « {legacy} »",
-                        fix="Écrivez true (citations autorisées) ou false.")
-    raw = entry.get("consentements")
-    consents: dict[str, Consent] = {}
-    if raw is not None:
-        if not isinstance(raw, dict):
-            raise GacpError(E.E700, path=path, line=_line(doc, [*where, "consentements"]),
-                            where=f"{place}.consentements", problem="ce n'est pas une liste de clés",
-                            fix="Écrivez, sur des lignes en retrait : enregistrement: {accord: true, "
-                                "date: AAAA-MM-JJ}, puis citation: ..., bilan_ecrit: ...")
-        for key, value in raw.items():
-            line = _line(doc, [*where, "consentements", key])
-            here = f"{place}.consentements.{key}"
-            if key not in CONSENT_KEYS:
-                raise GacpError(E.E700, path=path, line=line, where=here, problem="clé inconnue",
-                                fix="Clés possibles : " + ", ".join(CONSENT_KEYS) + ".")
-            consents[key] = _consent(value, path=path, line=line, where=here)
+    consents = {key: Consent(accord=value["accord"], date=schema_date(value["date"]))
+                for key, value in (entry.get("consentements") or {}).items()}
     if legacy is not None:
         written = consents.get("citation")
-        if written is not None and written.accord is not None and written.accord != legacy:
+        if written is not None and written.accord != legacy:
             raise GacpError(E.E701, path=path, line=_line(doc, [*where, "consentement_citation"]),
-                            where=place, legacy=str(legacy).lower(), accord=str(written.accord).lower())
-        if written is None or written.accord is None:
+                            where=f"{where[0]}[{where[1] + 1}]", legacy=str(legacy).lower(),
+                            accord=str(written.accord).lower())
+        if written is None:
             consents["citation"] = Consent(accord=legacy)
         if legacy and "bilan_ecrit" not in consents:
             consents["bilan_ecrit"] = Consent(accord=True)
     return ConsentRegister(**consents)
-
-
-def _consent(value: object, *, path: Path, line: int, where: str) -> Consent:
-    fix = "Écrivez par exemple {accord: true, date: 2026-01-13} (accord : true ou false)."
-    if isinstance(value, bool):  # « citation: true » : accepted, without a date
-        return Consent(accord=value)
-    if not isinstance(value, dict):
-        raise GacpError(E.E700, path=path, line=line, where=where, problem=f"valeur « {value} »", fix=fix)
-    unknown = sorted(set(value) - {"accord", "date"})
-    if unknown:
-        raise GacpError(E.E700, path=path, line=line, where=where,
-                        problem=f"clé(s) inconnue(s) {', '.join(map(str, unknown))}", fix=fix)
-    from ..corpus.yamlio import schema_date
-
-    accord, when = value.get("accord"), schema_date(value.get("date"))
-    if not isinstance(accord, bool):
-        raise GacpError(E.E700, path=path, line=line, where=where,
-                        problem=f"« accord » vaut « {accord} »", fix=fix)
-    if when is not None and not isinstance(when, Date):
-        raise GacpError(E.E700, path=path, line=line, where=where,
-                        problem=f"date illisible « {when} »",
-                        fix="Écrivez la date au format AAAA-MM-JJ (par exemple 2026-01-13).")
-    return Consent(accord=accord, date=when)
 
 
 def may_quote(speaker: Speaker) -> bool:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import E, W, GacpError
-from ..models import Session, SessionMeta, Speaker, Turn
+from ..models import Session, SessionMeta, Speaker
 
 EXPORT_DIRNAMES = ("bilan", "syntheses")
 
@@ -110,15 +110,10 @@ def preview(folder: Path | str, who: str) -> ErasureReport:
 def stored_sessions(store) -> list[Session]:
     """The sessions as the store holds them (already protected), to be written again."""
     sessions = []
-    for row in store.execute("SELECT * FROM sessions ORDER BY number").fetchall():
+    for row in store.sessions():
         from datetime import date as Date
 
-        turns = tuple(
-            Turn(index=t["idx"], kind=t["kind"], speaker=t["pseudonym"], text=t["text"],
-                 start=t["start"], end=t["end"], line=t["line"], timestamp=t["timestamp"])
-            for t in store.execute(
-                "SELECT t.*, sp.pseudonym FROM turns t LEFT JOIN speakers sp ON sp.id = t.speaker_id "
-                "WHERE t.session_id = ? ORDER BY t.idx", (row["id"],)))
+        turns = tuple(store.turns_of(row["id"]))
         meta = SessionMeta(number=row["number"], date=Date.fromisoformat(row["date"]),
                            type=row["type"], duration_min=row["duration_min"])
         sessions.append(Session(meta=meta, source=row["source"], text=row["text"], turns=turns))

@@ -21,38 +21,14 @@ from pathlib import Path
 from ..errors import E, W, GacpError
 from ..models import Retention
 
-FIX = ("Écrivez par exemple, au niveau du groupe :\n  conservation:\n    fin_accompagnement: "
-       "2026-09-30\n    duree_mois: 24")
 
-
-def parse_retention(value: object, *, path: Path, doc) -> Retention | None:
-    """Validate ``conservation``; None when absent.
-
-    Raises:
-        GacpError: E700 naming the line and the expected shape.
-    """
-    from ..corpus.yamlio import line_of, schema_date
+def parse_retention(value: dict | None) -> Retention | None:
+    """Read ``conservation``, already validated by ``groupe.schema.json`` (E152); None when absent."""
+    from ..corpus.yamlio import schema_date
 
     if value is None:
         return None
-    line = line_of(doc, ["conservation"])
-    if not isinstance(value, dict):
-        raise GacpError(E.E700, path=path, line=line, where="conservation",
-                        problem="ce n'est pas une liste de clés", fix=FIX)
-    unknown = sorted(set(map(str, value)) - {"fin_accompagnement", "duree_mois"})
-    if unknown:
-        raise GacpError(E.E700, path=path, line=line, where="conservation",
-                        problem=f"clé(s) inconnue(s) {', '.join(unknown)}", fix=FIX)
-    end, months = schema_date(value.get("fin_accompagnement")), value.get("duree_mois")
-    if not isinstance(end, Date):
-        raise GacpError(E.E700, path=path, line=line_of(doc, ["conservation", "fin_accompagnement"]),
-                        where="conservation.fin_accompagnement",
-                        problem=f"date absente ou illisible « {end} »", fix=FIX)
-    if isinstance(months, bool) or not isinstance(months, int) or months < 0:
-        raise GacpError(E.E700, path=path, line=line_of(doc, ["conservation", "duree_mois"]),
-                        where="conservation.duree_mois",
-                        problem=f"« {months} » n'est pas un nombre entier de mois", fix=FIX)
-    return Retention(end=end, months=months)
+    return Retention(end=schema_date(value["fin_accompagnement"]), months=value["duree_mois"])
 
 
 def retention_warning(group, today: Date | None = None) -> str | None:

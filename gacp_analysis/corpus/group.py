@@ -261,7 +261,7 @@ def parse_group(text: str, *, path: Path, folder: Path) -> Group:
     validated_on = schema_date(bilan.get("valide_le")) if status == "valide" else None
     from ..confidentiality.retention import parse_retention
 
-    retention = parse_retention(data.get("conservation"), path=path, doc=doc)
+    retention = parse_retention(data.get("conservation"))
     name = str(data["groupe"]).strip()
     return Group(
         folder=folder, name=name, organisation=str(data["structure"]).strip(),
@@ -279,8 +279,8 @@ def load_group(folder: Path | str) -> Group:
     """Read and validate ``<folder>/groupe.yaml``.
 
     Raises:
-        GacpError: E100 (no folder), E101 (no file), E102-E106, E150-E152 and E700-E701 (consent register)
-            (invalid content).
+        GacpError: E100 (no folder), E101 (no file), E102-E106 and E150-E152 (invalid
+            content, the consent register included), E701 (contradictory consent keys).
     """
     folder = Path(folder)
     if not folder.is_dir():

@@ -128,19 +128,15 @@ def write_sessions(store: Store, group: Group, sessions: list[Session], report: 
     sources = {s.source for s in sessions}
     for session in sessions:
         _import_session(store, session, speaker_ids, report, mask=mask)
-    for row in store.execute("SELECT source FROM sessions ORDER BY number"):
-        if row["source"] not in sources:
-            report.missing.append(row["source"])
+    for source in store.session_sources():
+        if source not in sources:
+            report.missing.append(source)
 
 
 def _import_session(store: Store, session: Session, speaker_ids: dict[str, int],
                     report: ImportReport, *, mask=None) -> None:
     fingerprint = session_fingerprint(session)
-    row = store.execute("SELECT id, source_sha256 FROM sessions WHERE source = ?",
-                        (session.source,)).fetchone()
-    if row is None:  # a renamed file keeps its session number
-        row = store.execute("SELECT id, source_sha256 FROM sessions WHERE number = ?",
-                            (session.meta.number,)).fetchone()
+    row = store.find_session(session.source, session.meta.number)  # a renamed file keeps its number
     meta = session.meta
     if row is not None and row["source_sha256"] == fingerprint:
         report.unchanged.append(meta.number)
@@ -148,31 +144,21 @@ def _import_session(store: Store, session: Session, speaker_ids: dict[str, int],
     values = (meta.number, meta.date.isoformat(), meta.type, meta.duration_min, session.source,
               fingerprint, session.text, now_iso())
     if row is None:
-        session_id = store.execute(
-            "INSERT INTO sessions (number, date, type, duration_min, source, source_sha256, text, "
-            "imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values).lastrowid
+        session_id = store.insert_session(*values)
         report.new.append(meta.number)
         old_segments = []
     else:
         session_id = row["id"]
-        store.execute(
-            "UPDATE sessions SET number = ?, date = ?, type = ?, duration_min = ?, source = ?, "
-            "source_sha256 = ?, text = ?, imported_at = ? WHERE id = ?", (*values, session_id))
+        store.update_session(session_id, *values)
         report.changed.append(meta.number)
-        old_segments = store.execute(
-            "SELECT g.id, g.text_sha256, g.text, g.start, sp.pseudonym FROM segments g "
-            "JOIN turns t ON t.id = g.turn_id "
-            "LEFT JOIN speakers sp ON sp.id = t.speaker_id WHERE g.session_id = ? ORDER BY g.start",
-            (session_id,)).fetchall()
-        store.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
+        old_segments = store.segment_keys(session_id)
+        store.delete_turns(session_id)
 
     turn_ids = []
     for turn in session.turns:
-        turn_ids.append(store.execute(
-            "INSERT INTO turns (session_id, idx, kind, speaker_id, start, end, text, line, timestamp) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (session_id, turn.index, turn.kind, speaker_ids.get(turn.speaker) if turn.speaker else None,
-             turn.start, turn.end, turn.text, _line_number(turn.line), turn.timestamp)).lastrowid)
+        turn_ids.append(store.insert_turn(
+            session_id, turn.index, turn.kind, speaker_ids.get(turn.speaker) if turn.speaker else None,
+            turn.start, turn.end, turn.text, _line_number(turn.line), turn.timestamp))
 
     new_keys = [(session.turns[s.turn_index].speaker, sha256_text(s.text)) for s in session.segments]
     # Old text is compared masked as new text is (a store written before names were
@@ -190,17 +176,13 @@ def _import_session(store: Store, session: Session, speaker_ids: dict[str, int],
         values = (turn_ids[segment.turn_index], segment.index, segment.start, segment.end)
         if position in kept:
             old = old_by_id[kept[position]]
-            store.execute("UPDATE segments SET turn_id = ?, idx = ?, start = ?, end = ?, text = ?, "
-                          "text_sha256 = ?, speaker_id = ? WHERE id = ?",
-                          (*values, segment.text, new_keys[position][1], speaker_ids.get(speaker),
-                           kept[position]))
+            store.move_segment(kept[position], *values, segment.text, new_keys[position][1],
+                               speaker_ids.get(speaker))
             _shift_codings(store, kept[position], segment.start - old["start"],
                            text_changed=old["text"] != segment.text)
         else:
-            store.execute(
-                "INSERT INTO segments (session_id, turn_id, idx, start, end, text, text_sha256, "
-                "speaker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, *values, segment.text, new_keys[position][1], speaker_ids.get(speaker)))
+            store.insert_segment(session_id, *values, segment.text, new_keys[position][1],
+                                 speaker_ids.get(speaker))
     report.flagged += _flag_orphans(store, session_id)
 
 
@@ -208,32 +190,15 @@ def _shift_codings(store: Store, segment_id: int, delta: int, *, text_changed: b
     """Keep a kept segment's coded spans and evidence on its words when the segment moved
     in the session text; a span inside a segment whose text was re-masked is flagged."""
     if text_changed:
-        store.execute("UPDATE codings SET needs_review = 1 WHERE segment_id = ? AND start IS NOT NULL",
-                      (segment_id,))
+        store.flag_span_codings(segment_id)
     if not delta:
         return
-    store.execute("UPDATE codings SET start = start + ?, end = end + ? "
-                  "WHERE segment_id = ? AND start IS NOT NULL", (delta, delta, segment_id))
-    for row in store.execute("SELECT id, evidence FROM codings WHERE segment_id = ? AND evidence != '[]'",
-                             (segment_id,)).fetchall():
-        evidence = json.loads(row["evidence"])
-        for item in evidence:
-            if isinstance(item, dict) and "start" in item and "end" in item:
-                item["start"] += delta
-                item["end"] += delta
-        store.execute("UPDATE codings SET evidence = ? WHERE id = ?",
-                      (json.dumps(evidence, ensure_ascii=False), row["id"]))
+    store.shift_codings(segment_id, delta)
 
 
 def _flag_orphans(store: Store, session_id: int) -> int:
     """Flag what is attached to segments that no longer exist; drop bare orphans."""
-    orphans = "SELECT id FROM segments WHERE session_id = ? AND turn_id IS NULL"
-    flagged = store.execute(
-        f"UPDATE codings SET needs_review = 1 WHERE needs_review = 0 AND segment_id IN ({orphans})",
-        (session_id,)).rowcount
-    flagged += store.execute(
-        f"UPDATE memos SET needs_review = 1 WHERE needs_review = 0 AND segment_id IN ({orphans})",
-        (session_id,)).rowcount
+    flagged = store.flag_orphans(session_id)
     store.prune_orphans(session_id=session_id)
     return flagged
 

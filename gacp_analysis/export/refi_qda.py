@@ -227,8 +227,7 @@ def collect(folder: Path | str) -> Exchange:
         rows = [dict(r) for r in store.codings_to_exchange()]
         memos = [dict(r) for r in store.memos_to_exchange()]
         speakers = [dict(r) for r in store.speakers()]
-        stored_codes = {r["id"]: (r["label"], r["family"])
-                        for r in store.execute("SELECT id, label, family FROM codes")}
+        stored_codes = store.code_labels()
     codebook = load_codebook(group.folder)
     orphans = [r for r in rows if r["turn_id"] is None]
     orphan_memos = [m for m in memos if m["orphan"]]

@@ -224,7 +224,7 @@ def _write_evidence(folder, suggestions, rest, docs, heads, names) -> None:
     index = {n: i for i, n in enumerate(names)}
     doc_of = dict(zip(rest, docs))
     with open_store(folder, create=False) as store:
-        starts = dict(store.execute("SELECT id, start FROM segments").fetchall())
+        starts = store.segment_starts()
         with store.transaction():
             for sid, code, _ in suggestions:
                 coef = heads[code]["coef"]
@@ -238,9 +238,7 @@ def _write_evidence(folder, suggestions, rest, docs, heads, names) -> None:
                 best = sorted(sorted(scored, reverse=True)[:MAX_EVIDENCE], key=lambda t: t[1])
                 evidence = [{"start": starts[sid] + s, "end": starts[sid] + e, "text": t}
                             for _, s, e, t in best]
-                store.execute("UPDATE codings SET evidence = ? WHERE provenance = 'modele' "
-                              "AND segment_id = ? AND code = ?",
-                              (json.dumps(evidence, ensure_ascii=False), sid, code))
+                store.set_suggestion_evidence(sid, code, evidence)
 
 
 def _prf(gold, predicted, codes) -> dict:

@@ -5,7 +5,7 @@
 
 - ``codings``: one row per coding *in force* (a person's decision overrides
   the automatic coder for the same segment and code, the rule of
-  :data:`gacp_analysis.status.CODINGS_IN_FORCE_SQL`);
+  :data:`gacp_analysis.store.CODINGS_IN_FORCE_SQL`);
 - ``turns``: one row per speech turn, with its words (for rates per 1,000
   words and speaking shares);
 - ``sessions``: one row per session, with its words and turns.
@@ -28,7 +28,6 @@ from ..corpus.group import Group, load_group
 from ..corpus.turns import speech_words
 from ..errors import E, GacpError
 from ..privacy import Masker, quotable_pseudonyms
-from ..status import CODINGS_IN_FORCE_SQL
 from ..store import open_store
 from .labels import family_of, register_codes
 
@@ -38,38 +37,6 @@ CODING_COLUMNS = ["group", "session", "date", "session_type", "turn", "speech_ra
 TURN_COLUMNS = ["group", "session", "date", "session_type", "turn", "speech_rank", "speaker", "role",
                 "is_facilitator", "consent_quote", "words", "text", "start", "end"]
 SESSION_COLUMNS = ["group", "session", "date", "session_type", "words", "turns"]
-
-_CODINGS_SQL = f"""
-WITH in_force AS ({CODINGS_IN_FORCE_SQL})
-SELECT s.number AS session, s.date AS date, s.type AS session_type, t.idx AS turn,
-       g.id AS segment_id, g.idx AS segment_index, sp.pseudonym AS speaker, sp.role AS role,
-       sp.is_facilitator AS is_facilitator, sp.consent_quote AS consent_quote, f.code AS code,
-       g.text AS text, g.start AS start, g.end AS end,
-       CASE WHEN EXISTS (SELECT 1 FROM codings h WHERE h.segment_id = f.segment_id
-            AND h.code = f.code AND h.provenance = 'human' AND h.decision = 'apply')
-            THEN 'human' ELSE 'auto' END AS provenance,
-       (SELECT MAX(c.needs_review) FROM codings c WHERE c.segment_id = f.segment_id
-            AND c.code = f.code) AS needs_review
-FROM in_force f
-JOIN segments g ON g.id = f.segment_id
-JOIN turns t ON t.id = g.turn_id
-JOIN sessions s ON s.id = g.session_id
-LEFT JOIN speakers sp ON sp.id = t.speaker_id
-ORDER BY s.number, g.start, f.code
-"""
-
-_TURNS_SQL = """
-SELECT s.number AS session, s.date AS date, s.type AS session_type, t.idx AS turn,
-       sp.pseudonym AS speaker, sp.role AS role, sp.is_facilitator AS is_facilitator,
-       sp.consent_quote AS consent_quote, t.text AS text, t.start AS start, t.end AS end
-FROM turns t JOIN sessions s ON s.id = t.session_id
-LEFT JOIN speakers sp ON sp.id = t.speaker_id
-WHERE t.kind = 'speech'
-ORDER BY s.number, t.idx
-"""
-
-_SESSIONS_SQL = "SELECT number AS session, date, type AS session_type FROM sessions ORDER BY number"
-
 
 @dataclass(frozen=True, eq=False)
 class Tables:
@@ -135,16 +102,10 @@ def load_group_tables(group: Group | str | Path, *, masked: bool = True) -> Tabl
     if not isinstance(group, Group):
         group = load_group(group)
     with open_store(group.folder, create=False) as store:
-        codings = pd.DataFrame([dict(r) for r in store.execute(_CODINGS_SQL)],
-                               columns=[c for c in CODING_COLUMNS
-                                        if c not in ("group", "speech_rank", "family")])
-        turns = pd.DataFrame([dict(r) for r in store.execute(_TURNS_SQL)],
-                             columns=[c for c in TURN_COLUMNS
-                                      if c not in ("group", "speech_rank", "words")])
-        sessions = pd.DataFrame([dict(r) for r in store.execute(_SESSIONS_SQL)],
-                                columns=["session", "date", "session_type"])
-        register_codes({r["id"]: (r["label"], r["family"])
-                        for r in store.execute("SELECT id, label, family FROM codes")})
+        codings = store.codings_frame()
+        turns = store.speech_turns_frame()
+        sessions = store.sessions_frame()
+        register_codes(store.code_labels())
     if sessions.empty:
         raise GacpError(E.E132, folder=group.folder)
     # Words are counted on the transcript as spoken: masking may change the number of words.
