@@ -15,7 +15,15 @@ session and across sessions:
   that was answered and the answers that agreed or diverged, each as a short
   masked excerpt when its speaker consented to be quoted
   (:func:`~.excerpts.quotable`), summarised otherwise (never the
-  facilitator's words as a quote).
+  facilitator's words as a quote); :func:`exchange_summary` counts them per
+  theme and :func:`telling_exchanges` picks the ones the bilan restitutes;
+- :func:`session_overview`: the three, session by session.
+
+Who may be *named* in the written bilan (consent to the written bilan) is
+decided by ``export/bilan.py`` with
+:func:`~gacp_analysis.confidentiality.consent.in_written_bilan`; who may be
+*quoted*, here, only through :func:`~.excerpts.quotable`. Lemmas come from
+the group's parse cache (``gacp code`` filled it) when the folder is known.
 
 Segments reach the clustering as vectors through ONE function,
 :func:`segment_vectors` (lemma TF-IDF today), so that a sentence encoder can
