@@ -65,7 +65,8 @@ def test_cover_names_the_group_masks_the_organisation(small_document):
 def test_sections_in_reading_order(small_document):
     assert [s.title for s in small_document.sections] == [
         "À qui appartient ce document", "Le dispositif et la participation",
-        "Les thèmes au fil des séances", "Les arrangements et leurs conséquences",
+        "Ce que le groupe a travaillé", "Les thèmes au fil des séances",
+        "Les arrangements et leurs conséquences",
         "Les rationalités", "Les ressources et les marges de manœuvre",
         "Divergences et lectures communes", "Paroles du groupe", "Notes de l'animation"]
     assert [s.title for s in small_document.appendices] == ["Annexe : grille de codage"]
@@ -208,8 +209,8 @@ def _instructions(path):
 def test_docx_uses_word_styles(small_docx):
     doc = open_docx(str(small_docx[0]))
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert headings[:3] == ["À qui appartient ce document", "Le dispositif et la participation",
-                            "Les thèmes au fil des séances"]
+    assert headings[:4] == ["À qui appartient ce document", "Le dispositif et la participation",
+                            "Ce que le groupe a travaillé", "Les thèmes au fil des séances"]
     assert headings[-1] == "Annexe : grille de codage"
     assert doc.paragraphs[0].style.name == "Title"
     captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
@@ -343,7 +344,8 @@ def test_html_missing_or_failing_notebook(small_group, tmp_path):
 # -- end to end: the demo group, all formats, built once --------------------------------------
 
 DEMO_SECTIONS = ["À qui appartient ce document", "Le dispositif et la participation",
-                 "Les thèmes au fil des séances", "Les arrangements et leurs conséquences",
+                 "Ce que le groupe a travaillé", "Les thèmes au fil des séances",
+        "Les arrangements et leurs conséquences",
                  "Les rationalités", "Les ressources et les marges de manœuvre",
                  "Divergences et lectures communes", "Paroles du groupe",
                  "Notes de l'animation", "Annexe : grille de codage"]
@@ -405,7 +407,8 @@ def _outputs_text(out):
     from pypdf import PdfReader
 
     docx = open_docx(str(out / "bilan-groupe-a.docx"))
-    texts = {"docx": _normal(" ".join(p.text for p in docx.paragraphs))}
+    cells = [c.text for t in docx.tables for row in t.rows for c in row.cells]
+    texts = {"docx": _normal(" ".join([p.text for p in docx.paragraphs] + cells))}
     texts["pdf"] = _normal(" ".join(p.extract_text() for p in
                                     PdfReader(str(out / "bilan-groupe-a.pdf")).pages))
     import html as html_lib
@@ -448,6 +451,93 @@ def test_demo_docx_headings_tables_figures(demo_bilan):
     # The demo group has not validated its bilan: every section header says so.
     assert all(DRAFT_MARK in s.header.paragraphs[0].text for s in doc.sections)
     assert len([p for p in doc.paragraphs if p.style.name == "Quote"]) >= 5
+
+
+ELABORATION_SUBSECTIONS = ["Séance par séance", "Les situations apportées",
+                           "Les arrangements et les contraintes qui reviennent",
+                           "Les échanges débattus"]
+
+
+def test_demo_shows_what_the_group_worked_on(demo_bilan):
+    _, out = demo_bilan
+    doc = open_docx(str(out / "bilan-groupe-a.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
+    start = headings.index("Ce que le groupe a travaillé")
+    assert headings[start + 1:start + 5] == ELABORATION_SUBSECTIONS
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    assert "Tableau 3 – Les situations apportées, séance par séance" in captions
+    assert "Tableau 4 – Contrainte : ce qui revient" in captions
+    assert "Tableau 5 – Arrangement, adaptation : ce qui revient" in captions
+    assert "Tableau 6 – Les échanges par thème" in captions
+    # the demo's best-known arrangement, « regarder par la porte », is one of the groups
+    arrangements = doc.tables[5]
+    assert [c.text for c in arrangements.rows[0].cells] == [
+        "ce qui revient (mots-clés)", "séances", "participants", "phrases", "par exemple"]
+    assert any({"porte", "regarder"} <= set(row.cells[0].text.split(", "))
+               for row in arrangements.rows[1:])
+    # Hortense refused the written bilan: never named; Firmin and Hortense never quoted.
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "Hortense" not in " ".join(cells)
+    assert "une personne du groupe" in cells
+
+
+def _page_fill(pdf) -> list[float]:
+    """For each page, how far down the body (between header and footer) ink goes, 0 to 1."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", "30", "-gray", str(pdf), f"{tmp}/p"], check=True)
+        pages = sorted(Path(tmp).glob("p-*.pgm"), key=lambda p: int(p.stem.split("-")[1]))
+        out = []
+        for page in pages:
+            ink = np.asarray(Image.open(page)) < 200
+            body = ink[int(ink.shape[0] * 0.09):int(ink.shape[0] * 0.92)]
+            rows = np.flatnonzero(body.any(axis=1))
+            out.append(0.0 if rows.size == 0 else (rows[-1] + 1) / body.shape[0])
+    return out
+
+
+def test_demo_pdf_has_no_near_empty_page_and_no_word_broken_in_tables(demo_bilan):
+    from pypdf import PdfReader
+
+    _, out = demo_bilan
+    fill = _page_fill(out / "bilan-groupe-a.pdf")
+    # The cover and the table of contents stand alone; the last page ends where it ends.
+    # Every other page is at least half full (the demo had one at a tenth, before the
+    # appendix).
+    assert [round(f, 2) for f in fill[2:-1] if f < 0.5] == []
+    text = "\n".join(p.extract_text() for p in PdfReader(str(out / "bilan-groupe-a.pdf")).pages)
+    doc = open_docx(str(out / "bilan-groupe-a.docx"))
+    words = set()
+    for t in doc.tables:
+        words |= {w for c in t.rows[0].cells for w in c.text.split()}
+        words |= {w for row in t.rows[1:] for w in row.cells[0].text.split()}
+    # A header word or a first-column word cut over two lines (« séan / ce », « Capucin / e »)
+    # reads in the PDF's text as its two pieces on two lines; a cut after a hyphen is fine.
+    broken = [f"{w[:i]}|{w[i:]}" for w in words for i in range(2, len(w) - 1)
+              if w[i - 1] != "-" and f"{w[:i]}\n{w[i:]}" in text]
+    assert len(words) > 100 and broken == []
+
+
+def test_table_columns_fit_the_page_and_their_longest_word():
+    from gacp_analysis.export.docx_writer import TEXT_WIDTH_CM, column_widths_cm, word_width_cm
+
+    block = Table(caption="t", header=("séance", "participants", "extrait"),
+                  rows=(("1", "Capucine", "un texte assez long " * 8),))
+    widths = column_widths_cm(block)
+    assert abs(sum(widths) - TEXT_WIDTH_CM) < 1e-9
+    assert widths[0] >= word_width_cm("séance", 10, bold=True) + 0.5
+    assert widths[1] >= word_width_cm("participants", 10, bold=True) + 0.5
+    assert widths[2] > widths[1] > widths[0]
+    # Too many long words for the page: shrunk in proportion, still the page's width.
+    wide = Table(caption="t", header=tuple("anticonstitutionnellement" for _ in range(8)),
+                 rows=())
+    assert abs(sum(column_widths_cm(wide)) - TEXT_WIDTH_CM) < 1e-9
 
 
 def test_demo_pdf_sections_pages_and_draft_mark(demo_bilan):

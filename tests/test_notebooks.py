@@ -118,6 +118,9 @@ def test_02_one_session(executed):
     html = " ".join(_text(h) for h in _outputs(nb, "text/html"))
     assert "Séance 3" in html and "Arrangements de la séance" in html
     assert "« nuit » dans la séance 3" in html
+    assert "Situations apportées en séance 3" in html
+    assert "Les échanges de la séance, tour par tour" in html
+    assert "place dans l&#x27;échange" in html or "place dans l'échange" in html
     assert len(_outputs(nb, "image/png")) == 1
 
 
@@ -133,7 +136,10 @@ def test_03_across_sessions(executed):
     html = " ".join(_text(h) for h in _outputs(nb, "text/html"))
     for caption in ("Trajectoires des codes", "Arrangements et conséquences, par séance",
                     "Thèmes et rationalités", "Divergences et lectures communes, par thème",
-                    "Rebonds les plus fréquents", "« fatigue » ("):
+                    "Rebonds les plus fréquents", "« fatigue » (",
+                    "Ce que le groupe a travaillé, séance par séance", "Les situations apportées",
+                    "Arrangements et contraintes qui reviennent", "Les échanges débattus, par thème",
+                    "Un échange par thème, tel qu"):
         assert caption in html, caption
     assert _outputs(nb, "application/vnd.jupyter.widget-view+json")  # the explorer
 
@@ -157,6 +163,10 @@ def test_04_bilan_preparation(executed):
     # in each table's « pseudonyme » column.
     quoted = " ".join(_text(h) for h in _outputs(nb, "text/html"))
     assert "Verbatims" in quoted
+    # What the group worked on: the annex's own tables (same captions).
+    for caption in ("Les situations apportées, séance par séance", "Les échanges par thème",
+                    "Arrangement, adaptation : ce qui revient"):
+        assert caption in quoted, caption
     speakers = set(_column(quoted, "pseudonyme"))
     assert "Ambre" in speakers
     assert not speakers & {"Firmin", "Hortense", "Animatrice"}

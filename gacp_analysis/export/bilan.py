@@ -2,7 +2,9 @@
 
 :func:`assemble_bilan` builds a :class:`~.content.Document` for one group:
 cover, notice of ownership and validation status, the dispositif and
-participation, the syntheses (themes across sessions, arrangements and their
+participation, what the group worked on in words (situations brought, recurring
+arrangements and constraints, debated exchanges: :mod:`..synthesis.elaboration`),
+the syntheses (themes across sessions, arrangements and their
 consequences, rationalities, resources and leeway, divergences and common
 readings), selected verbatims, the facilitator's memos marked for the bilan,
 and the codebook as an appendix.
@@ -31,6 +33,7 @@ from ..privacy import Masker
 from ..synthesis import (arrangement_summary, bilan_memos, debate_by_theme, french,
                          rationality_balance, rationality_profile, theme_matrix, trajectories)
 from ..synthesis import figures
+from ..synthesis import elaboration
 from ..synthesis.excerpts import bilan_quotes
 from ..synthesis.labels import RATIONALITIES, code_label, family_label, sort_codes
 from ..synthesis.table import Tables, load_group_tables
@@ -205,6 +208,163 @@ def dispositif_section(inputs: BilanInputs) -> Section:
         Paragraph(f"Le groupe a réuni {total} participant{'s' if total > 1 else ''} volontaire"
                   f"{'s' if total > 1 else ''} et s'est retrouvé {len(rows)} fois."),
         sessions_table, roles_table))
+
+
+# -- what the group worked on, in words (synthesis.elaboration) -------------------------------
+
+ELABORATION_TITLE = "Ce que le groupe a travaillé"
+ELABORATION_INTRO = (
+    "Ce que le groupe a mis au travail, en mots : les situations apportées et par qui, les "
+    "arrangements et les contraintes qui reviennent d'une séance à l'autre, et les échanges où "
+    "le groupe s'est accordé ou a divergé. Les extraits ne viennent que des participants qui "
+    "ont accepté d'être cités et que leurs propos figurent dans le bilan écrit ; les autres "
+    "prises de parole sont résumées, jamais citées.")
+UNNAMED = "une personne du groupe"
+RECURRING_PER_CODE = 8  # groups shown per code, most recurrent first
+EXCHANGES_PER_THEME = 1
+
+
+def _named(inputs: BilanInputs) -> Callable[[str | None], str]:
+    """Pseudonym as shown: a participant who refused the written bilan is not named."""
+    from ..confidentiality.consent import in_written_bilan
+
+    shown = {s.pseudonym for s in inputs.group.participants if in_written_bilan(s)}
+    shown |= {s.pseudonym for s in inputs.group.facilitators}
+    return lambda who: who if who in shown else UNNAMED
+
+
+def _masked_excerpts(inputs: BilanInputs, texts) -> list[str]:
+    """Excerpts as quoted: through the NER pass of the quotes (empty texts kept empty)."""
+    texts = list(texts)
+    real = [i for i, t in enumerate(texts)
+            if t and t not in (elaboration.NOT_QUOTED, elaboration.FACILITATION)]
+    masked = inputs.masker.quotes([texts[i] for i in real])
+    for i, text in zip(real, masked):
+        texts[i] = text
+    return texts
+
+
+def elaboration_section(inputs: BilanInputs) -> Section:
+    """What the group worked on, in words: one subsection per table of
+    :mod:`gacp_analysis.synthesis.elaboration` (already masked and filtered by consent)."""
+    tables, folder = inputs.analysis, inputs.group.folder
+    named = _named(inputs)
+    told = elaboration.situations(tables, folder=folder)
+    recurring = elaboration.recurring_themes(tables, folder=folder)
+    debated = elaboration.exchanges(tables)
+    overview = elaboration.session_overview(tables, told=told, recurring=recurring,
+                                            debated=debated)
+    dates = dict(zip(tables.sessions["session"], tables.sessions["date"]))
+    subsections = [
+        _overview_subsection(overview, dates, named),
+        _situations_subsection(inputs, told, named),
+        _recurring_subsection(inputs, recurring),
+        _exchanges_subsection(inputs, debated, named),
+    ]
+    return Section(ELABORATION_TITLE, (Paragraph(ELABORATION_INTRO),), tuple(subsections))
+
+
+def _overview_subsection(overview: pd.DataFrame, dates: dict, named) -> Section:
+    items = []
+    for row in overview.itertuples(index=False):
+        parts = []
+        people = [named(p) for p in row.situations.split(", ") if p]
+        if people:
+            parts.append("situations apportées par " + ", ".join(dict.fromkeys(people)))
+        if row.recurring:
+            parts.append("arrangements et contraintes : " + row.recurring)
+        if row.debated:
+            parts.append("débats sur : " + ", ".join(code_label(c).lower() for c in row.debated))
+        when = french_date(dates[row.session]) if row.session in dates else ""
+        items.append(f"Séance {row.session} ({when}) : "
+                     + (" ; ".join(parts) if parts else "pas de situation ni de débat codés")
+                     + ".")
+    if not items:
+        return Section("Séance par séance", (Paragraph("Aucune séance d'analyse des pratiques."),))
+    return Section("Séance par séance", (
+        Paragraph("Pour chaque séance : qui a apporté une situation, ce qui est revenu des "
+                  "arrangements et des contraintes (les mots-clés de chaque regroupement), et "
+                  "les thèmes débattus."), Bullets(tuple(items))))
+
+
+def _situations_subsection(inputs: BilanInputs, told: pd.DataFrame, named) -> Section:
+    title = "Les situations apportées"
+    if told.empty:
+        return Section(title, (Paragraph("Aucune situation de travail n'a été codée."),))
+    excerpts = _masked_excerpts(inputs, told["excerpt"])
+    rows = tuple((str(r.session), named(r.speaker), inputs.masker(r.role) if named(r.speaker)
+                  != UNNAMED else "", r.key_terms, excerpt)
+                 for r, excerpt in zip(told.itertuples(index=False), excerpts))
+    return Section(title, (
+        Paragraph(f"{len(told)} situation{'s' if len(told) > 1 else ''} de travail "
+                  f"{'ont' if len(told) > 1 else 'a'} été racontée{'s' if len(told) > 1 else ''}"
+                  f" au groupe, par {told['speaker'].nunique()} participant"
+                  f"{'s' if told['speaker'].nunique() > 1 else ''}."),
+        Table(caption="Les situations apportées, séance par séance",
+              header=("séance", "racontée par", "métier", "de quoi il s'agit", "extrait"),
+              rows=rows,
+              note=(f"Une situation : au moins {elaboration.SITUATION_MIN_WORDS} mots d'un "
+                    "même participant codés « situation » dans la séance. De quoi il s'agit : "
+                    "ses mots-clés (lemmes). Extrait vide : pas d'accord pour être cité."))))
+
+
+def _recurring_subsection(inputs: BilanInputs, recurring: pd.DataFrame) -> Section:
+    title = "Les arrangements et les contraintes qui reviennent"
+    blocks: list = [Paragraph(
+        "Les phrases proches par leur sens sont regroupées (mêmes mots pleins, lemmatisés) ; "
+        "chaque regroupement est nommé par ses mots-clés et compté en séances et en "
+        "participants. Les plus récurrents d'abord.")]
+    if recurring.empty:
+        blocks.append(Paragraph("Aucun arrangement ni contrainte ne revient."))
+        return Section(title, tuple(blocks))
+    for code in sort_codes(recurring["code"]):
+        part = recurring[recurring["code"] == code].head(RECURRING_PER_CODE)
+        excerpts = _masked_excerpts(inputs, part["excerpt"])
+        rows = tuple((r.label, r.sessions, str(r.participants), str(r.segments), excerpt)
+                     for r, excerpt in zip(part.itertuples(index=False), excerpts))
+        kept = len(recurring[recurring["code"] == code])
+        label = code_label(code)
+        blocks.append(Table(
+            caption=f"{label} : ce qui revient",
+            header=("ce qui revient (mots-clés)", "séances", "participants", "phrases",
+                    "par exemple"),
+            rows=rows,
+            note=(f"{min(kept, RECURRING_PER_CODE)} regroupement(s) sur {kept}. "
+                  "Participants : nombre de personnes différentes (animation exclue). "
+                  "Exemple vide : aucun de ceux qui l'ont dit n'a accepté d'être cité.")))
+    return Section(title, tuple(blocks))
+
+
+def _exchanges_subsection(inputs: BilanInputs, debated: pd.DataFrame, named) -> Section:
+    title = "Les échanges débattus"
+    if debated.empty:
+        return Section(title, (Paragraph("Aucun échange d'accord ou de divergence n'a été "
+                                         "codé."),))
+    summary = elaboration.exchange_summary(debated)
+    blocks: list = [
+        Paragraph("Pour chaque thème débattu : combien d'échanges, de réponses en accord et en "
+                  "divergence, puis un échange restitué tel qu'il a eu lieu — la prise de "
+                  "parole à laquelle le groupe a répondu, puis les réponses."),
+        Table(caption="Les échanges par thème",
+              header=("thème", "échanges", "accords", "divergences", "séances"),
+              rows=tuple((code_label(r.theme), str(r.exchanges), str(r.accord),
+                          str(r.divergence), r.sessions)
+                         for r in summary.itertuples(index=False)),
+              note="Un échange : une prise de parole et les réponses qui la suivent, codées "
+                   "accord ou divergence ; son thème est celui le plus codé dans l'échange.")]
+    chosen = elaboration.telling_exchanges(debated, per_theme=EXCHANGES_PER_THEME)
+    excerpts = _masked_excerpts(inputs, chosen["excerpt"])
+    chosen = chosen.assign(excerpt=excerpts)
+    for (theme, number), turns in chosen.groupby(["theme", "exchange"], sort=False):
+        session = int(turns["session"].iloc[0])
+        rows = tuple((named(r.speaker), "propos" if r.position == 0 else r.stance, r.excerpt)
+                     for r in turns.itertuples(index=False))
+        blocks.append(Table(caption=f"{code_label(theme)} : un échange (séance {session})",
+                            header=("qui", "position", "ce qui a été dit"), rows=rows))
+    blocks.append(Paragraph(
+        f"« {elaboration.NOT_QUOTED} » : la personne n'a pas accepté d'être citée ; "
+        f"« {elaboration.FACILITATION} » : question ou reformulation de l'animation."))
+    return Section(title, tuple(blocks))
 
 
 def _per_group(frame: pd.DataFrame) -> pd.DataFrame:
@@ -413,7 +573,7 @@ def assemble_bilan(group: Group, *, figures_dir: Path) -> Document:
         status_line=status_line(group),
         meta_title=f"Bilan GACP – {group.label}",
         sections=(notice_section(inputs), dispositif_section(inputs),
-                  *synthesis_sections(inputs, figures_dir=figures_dir), quotes_section(inputs),
+                  elaboration_section(inputs), *synthesis_sections(inputs, figures_dir=figures_dir), quotes_section(inputs),
                   memos_section(inputs)),
         appendices=(codebook_appendix(inputs),),
         validated_on=None if draft else group.bilan_validated_on,

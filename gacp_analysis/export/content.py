@@ -109,3 +109,32 @@ class Document:
             for block in section.blocks:
                 if kind is None or isinstance(block, kind):
                     yield block
+
+
+def displayable(section: Section) -> list:
+    """A section as a notebook shows it: headings and paragraphs as Markdown, tables as
+    styled pandas tables with their caption and note — the same words as the annex."""
+    import pandas as pd
+    from IPython.display import Markdown
+
+    out: list = []
+
+    def walk(part: Section, level: int) -> None:
+        out.append(Markdown(f"{'#' * level} {part.title}"))
+        for block in part.blocks:
+            if isinstance(block, Paragraph):
+                out.append(Markdown(block.text))
+            elif isinstance(block, Bullets):
+                out.append(Markdown("\n".join(f"- {item}" for item in block.items)))
+            elif isinstance(block, Table):
+                frame = pd.DataFrame(list(block.rows), columns=list(block.header))
+                out.append(frame.style.hide(axis="index").set_caption(block.caption))
+                if block.note:
+                    out.append(Markdown(f"_{block.note}_"))
+            elif isinstance(block, Quote):
+                out.append(Markdown(f"> « {block.text} » — {block.source}"))
+        for sub in part.subsections:
+            walk(sub, level + 1)
+
+    walk(section, 2)
+    return out

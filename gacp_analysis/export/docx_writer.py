@@ -12,6 +12,8 @@ generated it.
 """
 from __future__ import annotations
 
+import functools
+
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -188,7 +190,7 @@ def _table(doc, block: Table) -> None:
         for cell, text in zip(cells, values):
             cell.text = text
     _column_widths(table, block)
-    size = Pt(9) if len(block.header) > 4 or len(block.rows) > 12 else Pt(10)
+    size = Pt(table_font_size(block))
     for row in table.rows:
         for cell in row.cells:
             for paragraph in cell.paragraphs:
@@ -199,21 +201,79 @@ def _table(doc, block: Table) -> None:
         note.add_run(block.note).italic = True
 
 
-def _column_widths(table, block: Table) -> None:
-    """Share the text width by the columns' longest words and texts (labels need room)."""
+# What a word needs in a table cell: measured with the font LibreOffice renders the DOCX with
+# here (DejaVu Sans, installed by scripts/setup.sh; wider than Word's Calibri, so a width
+# that fits it fits Word too), else estimated per character; plus the cell's left + right
+# padding (2 × 0.19 cm) and a margin, in cm.
+TABLE_FONTS = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
+             "/usr/local/share/fonts")
+CHAR_CM = {9: 0.21, 10: 0.23}  # the estimate: a bold DejaVu lowercase letter, roughly
+CELL_PADDING_CM = 0.5
+
+
+@functools.lru_cache(maxsize=4)
+def _table_font(bold: bool):
+    from PIL import ImageFont
+
+    for folder in FONT_DIRS:
+        try:
+            return ImageFont.truetype(str(Path(folder) / TABLE_FONTS[bold]), 100)
+        except OSError:
+            continue
+    return None
+
+
+def word_width_cm(word: str, size: int, *, bold: bool) -> float:
+    """The printed width of ``word`` at ``size`` points (header and first column are bold)."""
+    font = _table_font(bold)
+    if font is None:
+        return len(word) * CHAR_CM[size]
+    return font.getlength(word) / 100 * size / 72 * 2.54
+
+
+def table_font_size(block: Table) -> int:
+    """Points of the table's text: smaller for wide or long tables."""
+    return 9 if len(block.header) > 4 or len(block.rows) > 12 else 10
+
+
+def column_widths_cm(block: Table, *, width: float = TEXT_WIDTH_CM) -> list[float]:
+    """The columns' widths in cm, summing to ``width``: each column gets at least what its
+    longest word needs (header words in bold), so no header is broken mid-word; the rest of
+    the width goes to the columns with the longest texts.
+
+    When the longest words alone need more than ``width``, the widths shrink in proportion
+    (the table still fits the page).
+    """
+    size = table_font_size(block)
     columns = list(zip(block.header, *block.rows))
-    weights = []
-    for values in columns:
-        longest_word = max((len(w) for v in values for w in v.split()), default=1)
-        longest_text = max((len(v) for v in values), default=1)
-        weights.append(max(longest_word, min(longest_text, 45) * 0.6, 7))
-    total = sum(weights)
+    minima, wishes = [], []
+    for index, (header, *values) in enumerate(columns):
+        # The table style sets the header row and the first column in bold.
+        words = [(w, True) for w in header.split()]
+        words += [(w, index == 0) for v in values for w in v.split()]
+        minimum = max((word_width_cm(w, size, bold=b) for w, b in words), default=0.5)
+        minimum += CELL_PADDING_CM
+        longest = max((len(v) for v in (header, *values)), default=1)
+        minima.append(minimum)
+        wishes.append(max(minimum, min(longest, 60) * CHAR_CM[size] * 0.9 + CELL_PADDING_CM))
+    total_min = sum(minima)
+    if total_min >= width:
+        return [width * m / total_min for m in minima]
+    extra = [w - m for w, m in zip(wishes, minima)]
+    spare = width - total_min
+    if sum(extra) <= 0:
+        return [m + spare / len(minima) for m in minima]
+    return [m + spare * e / sum(extra) for m, e in zip(minima, extra)]
+
+
+def _column_widths(table, block: Table) -> None:
+    """Set the widths of :func:`column_widths_cm` on the table's columns and cells."""
     table.autofit = False
-    for column, weight in zip(table.columns, weights):
-        width = Cm(TEXT_WIDTH_CM * weight / total)
-        column.width = width
+    for column, width in zip(table.columns, column_widths_cm(block)):
+        column.width = Cm(width)
         for cell in column.cells:
-            cell.width = width
+            cell.width = Cm(width)
 
 
 def _figure(doc, block: Figure) -> None:

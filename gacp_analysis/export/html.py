@@ -63,7 +63,7 @@ table { border-collapse: collapse; width: 100%; margin: .4em 0 .2em; font-size: 
 caption { caption-side: top; text-align: left; font-weight: bold; padding: .3em 0; }
 th, td { border: 1px solid #bbb; padding: .2em .4em; text-align: left; vertical-align: top;
          overflow-wrap: break-word; hyphens: auto; }
-thead th { background: #e8eef5; }
+thead th { background: #e8eef5; hyphens: none; overflow-wrap: normal; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 table.couverture th { width: 9em; background: none; }

@@ -13,6 +13,8 @@ several groups are compared side by side by their pseudonymised label.
 - :mod:`.participation`: speaking shares (a facilitation aid, never a score);
 - :mod:`.search`: keyword in context;
 - :mod:`.excerpts`: what the bilan may quote, and the memos marked for it;
+- :mod:`.elaboration`: what the group worked on, in words (situations, recurring
+  arrangements and constraints grouped by meaning, debated exchanges);
 - :mod:`.groups`: several groups side by side;
 - :mod:`.figures`: one function per figure;
 - :mod:`.display`: styled French tables; :mod:`.explorer`: the interactive explorer;
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 from .arrangements import arrangement_links, arrangement_summary
 from .cooccurrence import cooccurrence
+from .elaboration import (exchange_summary, exchanges, recurring_themes, session_overview,
+                          situations, telling_exchanges)
 from .excerpts import bilan_memos, quotes
 from .exchange import debate_by_session, debate_by_theme, debate_turns, theme_transitions
 from .groups import side_by_side
@@ -37,8 +41,8 @@ from .trajectories import theme_counts, theme_matrix, themes_by_status, trajecto
 __all__ = [
     "Tables", "arrangement_links", "arrangement_summary", "bilan_memos", "code_label",
     "codings_table", "concat_tables", "cooccurrence", "debate_by_session", "debate_by_theme",
-    "debate_turns", "explorer", "family_label", "filter_codings", "french", "kwic", "load_tables",
+    "debate_turns", "exchange_summary", "exchanges", "explorer", "family_label", "filter_codings", "french", "kwic", "load_tables",
     "participation", "participation_overview", "quotes", "rationality_balance",
-    "rationality_profile", "session_summary", "show", "side_by_side", "theme_counts",
+    "rationality_profile", "recurring_themes", "session_overview", "session_summary", "show", "side_by_side", "situations", "telling_exchanges", "theme_counts",
     "theme_matrix", "theme_transitions", "themes_by_status", "trajectories", "turn_codes",
 ]

@@ -79,6 +79,20 @@ COLUMN_LABELS = {
     "consequence_speaker": "pseudonyme (conséquence)",
     "speech_rank": "rang du tour",
     "segment_index": "n° du segment dans le tour",
+    # synthesis.elaboration
+    "key_terms": "de quoi il s'agit (mots-clés)",
+    "excerpt": "extrait",
+    "label": "ce qui revient (mots-clés)",
+    "segments": "phrases",
+    "n_sessions": "nombre de séances",
+    "exchange": "échange",
+    "exchanges": "échanges",
+    "position": "place dans l'échange",
+    "stance": "position",
+    "quoted": "citable",
+    "situations": "situations apportées par",
+    "recurring": "arrangements et contraintes qui reviennent",
+    "debated": "thèmes débattus",
 }
 
 
