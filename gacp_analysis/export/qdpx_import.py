@@ -40,7 +40,7 @@ import unicodedata
 import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
@@ -355,6 +355,18 @@ def label_spans(text: str, group: Group) -> list[tuple[int, int]]:
     return merged
 
 
+def _datetime(value: str | None) -> str | None:
+    """An xsd:dateTime of the file as the store writes dates (ISO 8601, UTC offset kept);
+    None when absent or unreadable (the import's date is then used)."""
+    if not value or not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).isoformat(
+            timespec="seconds")
+    except ValueError:
+        return None
+
+
 # -- the project ---------------------------------------------------------------------------------
 
 @dataclass
@@ -365,6 +377,7 @@ class PlannedCoding:
     provenance: str
     start: int | None
     end: int | None
+    created_at: str | None = None
     notes: list[str] = field(default_factory=list)  # note guids on this coding
 
 
@@ -554,10 +567,12 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
                             or UNKNOWN_CODER)
                     auto = user.endswith(AUTO_SUFFIX)
                     coder = user.removesuffix(AUTO_SUFFIX) if auto else user
+                    created = (_datetime(coding.get("creationDateTime"))
+                               or _datetime(sel.get("creationDateTime")))
                     for k, (segment_id, ps, pe) in enumerate(pieces):
                         pc = PlannedCoding(segment_id=segment_id, code=code_id, coder=coder,
                                            provenance="auto" if auto else "human",
-                                           start=ps, end=pe)
+                                           start=ps, end=pe, created_at=created)
                         planned.append(pc)
                         if k == 0:  # a note on the coding goes to its first segment's coding
                             for ref in _children(coding, "NoteRef"):
@@ -598,10 +613,12 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
             for pc in planned:
                 if pc.provenance == "auto":
                     ids[id(pc)] = store.add_auto_coding(pc.segment_id, pc.code, coder=pc.coder,
-                                                        start=pc.start, end=pc.end)
+                                                        start=pc.start, end=pc.end,
+                                                        created_at=pc.created_at)
                 else:
-                    ids[id(pc)] = store.add_human_coding(pc.segment_id, pc.code, coder=pc.coder,
-                                                         start=pc.start, end=pc.end)
+                    ids[id(pc)] = store.import_human_coding(
+                        pc.segment_id, pc.code, coder=pc.coder, start=pc.start, end=pc.end,
+                        created_at=pc.created_at)
                 report.codings += 1
                 report.by_coder[pc.coder] = report.by_coder.get(pc.coder, 0) + 1
             for memo in memos:
@@ -621,7 +638,7 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
                 store.add_memo(text, author=author, session_number=session_number,
                                segment_id=memo.segment_id, coding_id=coding_id, code=memo.code,
                                for_bilan=for_bilan, tags=tuple(tags),
-                               created_at=note.get("creationDateTime"))
+                               created_at=_datetime(note.get("creationDateTime")))
                 report.memos += 1
     return report
 
