@@ -143,3 +143,35 @@ def test_a_later_decision_of_the_coder_survives_a_re_import(tmp_path):
     import_qdpx(qdpx, folder)
     with open_store(folder) as store:
         assert list(store.conn.iterdump()) == before
+
+
+SOURCE_1_POSITIONS = [(85, 99), (101, 129), (131, 165), (166, 199)]
+
+
+def _shifted_project(shift) -> bytes:
+    """The fixture's .qde with source 1's positions counted another way."""
+    qde = (NVIVO / "Projet Passeurs.qde").read_text(encoding="utf-8")
+    for start, end in SOURCE_1_POSITIONS:
+        qde = qde.replace(f'startPosition="{start}" endPosition="{end}"',
+                          f'startPosition="{shift(start)}" endPosition="{shift(end)}"')
+    return qde.encode("utf-8")
+
+
+@pytest.mark.parametrize("shift, convention", [
+    # UTF-16 code units: the two emoji before the passages count two each (+1 +1)
+    (lambda p: p + 2, "en unités UTF-16 (un emoji compte pour deux)"),
+    # CR+LF counted as one character: -1 on line 2, -2 on line 3
+    (lambda p: p - (1 if p < 131 else 2),
+     "avec les fins de ligne CR+LF comptées pour un caractère"),
+], ids=["utf16", "crlf-as-one"])
+def test_positions_counted_another_way_land_on_the_same_words(tmp_path, shift, convention):
+    folder = imported_group(tmp_path)
+    expected_folder = imported_group(tmp_path, "attendu")
+    import_qdpx(zip_dir(NVIVO, tmp_path / "standard.qdpx"), expected_folder)
+    qdpx = zip_dir(NVIVO, tmp_path / "other.qdpx",
+                   replace={"Projet Passeurs.qde": _shifted_project(shift)})
+    report = import_qdpx(qdpx, folder)
+    assert coded(folder) == coded(expected_folder)
+    assert report.warnings == [
+        f"W602 {qdpx} : source « 2026-01-12_seance-01 » : positions lues {convention} (c'est "
+        "ainsi que toutes ses sélections tombent sur des mots entiers)."]

@@ -594,7 +594,7 @@ def export_group(folder: Path | str, fmt: str, *, out: Path | str | None = None)
     elif fmt == "qdc":
         path.write_bytes(codebook_xml(exchange))
     elif fmt == "csv":
-        write_csv(coded_segments_table(exchange), path)
+        write_csv(coded_segments_table(exchange), path, labels=False)  # ids: the path has labels
     elif fmt == "xlsx":
         _write_xlsx(coded_segments_table(exchange), path, title=f"Codages - {group.label}")
     else:
