@@ -224,6 +224,10 @@ class E:
     E614 = ("E614 {path} : « {key}: » est écrit sur une ligne (style {{...}}) : gacp import-qdc "
             "ne peut pas y ajouter de code sans réécrire vos lignes. Écrivez un code par ligne "
             "(« {key}: » puis, en retrait, « identifiant: ... ») et relancez.")
+    E615 = ("E615 {path} ({part}), ligne {line} : l'élément « {element} » ne respecte pas le "
+            "schéma REFI-QDA ({schema}) : {problem} Réexportez le fichier depuis votre logiciel "
+            "au format REFI-QDA 1.0 ; s'il a été modifié à la main, corrigez cette ligne. Rien "
+            "n'a été importé.")
     E613 = ("E613 {path} : extension « {suffix} » inconnue. Importez une grille .qdc ou la grille "
             "d'un projet .qdpx.")
 

@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import functools
 import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -51,7 +53,8 @@ from ..corpus.turns import TIMESTAMP_RE
 from ..corpus.yamlio import load_yaml_text
 from ..errors import E, W, GacpError
 from ..store import open_store
-from .refi_qda import AUTO_SUFFIX, CODEBOOK_NS, ID_LINE, PROJECT_NS, code_guid, source_guid
+from .refi_qda import (AUTO_SUFFIX, CODEBOOK_NS, ID_LINE, PROJECT_NS, SCHEMAS, code_guid,
+                       schema_path, source_guid)
 from .refi_text import TOKEN_RE, Alignment
 
 UNKNOWN_CODER = "codeur inconnu (REFI-QDA)"
@@ -82,7 +85,35 @@ def _parse_xml(data: bytes, *, path: Path, part: str) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else 1
         raise GacpError(E.E603, path=path, part=part, line=line, problem=exc.msg) from None
+    _start_lines(root, data)
     return root
+
+
+def _start_lines(root, data: bytes) -> None:
+    """Set each element's ``sourceline`` to the line where its start tag begins.
+
+    libxml2 gives the line where the start tag *ends*; tools write one attribute per line,
+    and the messages must point where the user sees the element. Documents not in UTF-8
+    keep libxml2's lines.
+    """
+    try:
+        lines = data.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        return
+    patterns: dict[str, re.Pattern] = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not el.sourceline:
+            continue
+        qname = (f"{el.prefix}:" if el.prefix else "") + etree.QName(el).localname
+        pattern = patterns.get(qname)
+        if pattern is None:
+            pattern = patterns[qname] = re.compile("<" + re.escape(qname) + r"(?=[\s/>]|$)")
+        n = min(el.sourceline, len(lines))
+        floor = max(1, n - 200)
+        while n > floor and not pattern.search(lines[n - 1]):
+            n -= 1
+        if pattern.search(lines[n - 1]):
+            el.sourceline = n
 
 
 def _local(el) -> str:
@@ -111,16 +142,45 @@ def read_archive(path: Path | str) -> Archive:
             parts = PurePosixPath(name).parts
             if len(parts) >= 2 and parts[-2].lower() == "sources":
                 files[parts[-1].lower()] = archive.read(name)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise GacpError(E.E601, path=path, problem=str(exc)) from None
     return Archive(path=path, part=qdes[0], root=root, files=files)
 
 
+@functools.lru_cache(maxsize=2)
+def _schema(fmt: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(schema_path(fmt))))
+
+
 def _check_root(root, expected: str, *, path: Path, part: str, kind: str, namespace: str) -> None:
+    """The root element is the expected one, and the document valid against the standard's
+    schema (a document without namespace, which no schema can check, is read leniently).
+
+    Raises:
+        GacpError: E604 (another root), E615 (invalid: the first error, its line and element).
+    """
     if _local(root) != expected or etree.QName(root).namespace not in (namespace, None):
         raise GacpError(E.E604, path=path, part=part, line=root.sourceline or 1,
                         found=etree.QName(root).text, expected=expected, namespace=namespace,
                         kind=kind)
+    if etree.QName(root).namespace is None:
+        return
+    fmt = "qdpx" if expected == "Project" else "qdc"
+    schema = _schema(fmt)
+    if not schema.validate(root):
+        error = schema.error_log[0]
+        message = re.sub(r"\{[^}]*\}", "", error.message)
+        element = re.match(r"Element '([^']+)'", message)
+        line = error.line or 1
+        try:
+            found = root.getroottree().xpath(error.path) if error.path else []
+        except etree.XPathError:
+            found = []
+        if found and isinstance(found[0], etree._Element) and found[0].sourceline:
+            line = found[0].sourceline
+        raise GacpError(E.E615, path=path, part=part, line=line,
+                        element=element.group(1) if element else _local(root),
+                        schema=SCHEMAS[fmt], problem=message)
 
 
 def _children(el, name: str) -> list:
