@@ -58,6 +58,8 @@ from .refi_qda import (AUTO_SUFFIX, CODEBOOK_NS, ID_LINE, PROJECT_NS, SCHEMAS, c
 from .refi_text import TOKEN_RE, Alignment
 
 UNKNOWN_CODER = "codeur inconnu (REFI-QDA)"
+# The lines of a code's description written from codebook.yaml (refi_qda.codebook_tree).
+INCLUSION, EXCLUSION = "Inclusion : ", "Exclusion : "
 _LABEL_RE = re.compile(r"^[ \t]*(?:\[[0-9:.,]+\][ \t]*)?(?P<label>[^:\n\[\]()]{1,40}?)[ \t]*:[ \t]*",
                        re.MULTILINE)
 _SESSION_NAME_RE = re.compile(r"s[ée]ance\D{0,3}0*(\d{1,3})", re.IGNORECASE)
@@ -238,10 +240,23 @@ class QdaCode:
                 return line[len(ID_LINE):].strip() or None
         return None
 
+    def _line_value(self, prefix: str) -> str:
+        return next((l[len(prefix):].strip() for l in self.description.splitlines()
+                     if l.startswith(prefix)), "")
+
     @property
     def definition(self) -> str:
+        """The description without the lines this toolkit adds (id, inclusion, exclusion)."""
         return "\n".join(l for l in self.description.splitlines()
-                         if not l.startswith(ID_LINE)).strip()
+                         if not l.startswith((ID_LINE, INCLUSION, EXCLUSION))).strip()
+
+    @property
+    def inclusion(self) -> str:
+        return self._line_value(INCLUSION)
+
+    @property
+    def exclusion(self) -> str:
+        return self._line_value(EXCLUSION)
 
 
 def read_codes(codes_el, *, path: Path, part: str, parent: QdaCode | None = None) -> list[QdaCode]:
@@ -792,7 +807,7 @@ def import_qdc(path: Path | str, folder: Path | str) -> ImportQdcReport:
     report = ImportQdcReport(path=target)
     taken = {c.id for c in codebook.codes} | set(codebook.families)
     new_families: list[tuple[str, str, str]] = []
-    new_codes: list[tuple[str, str, str, str]] = []
+    new_codes: list[tuple[str, str, str, str, str, str]] = []
 
     def fresh(candidate: str) -> str:
         out, n = candidate, 2
@@ -827,7 +842,8 @@ def import_qdc(path: Path | str, folder: Path | str) -> ImportQdcReport:
             cid = fresh(declared)
         else:
             cid = fresh(f"{family}.{_id_slug(code.name)}" if family else f"local.{_id_slug(code.name)}")
-        new_codes.append((cid, code.name, family or cid, code.definition))
+        new_codes.append((cid, code.name, family or cid, code.definition, code.inclusion,
+                          code.exclusion))
         report.added.append((cid, code.name))
         for child in code.children:
             plan(child, family or cid if family else None)
@@ -854,7 +870,9 @@ def _entries(families, codes, indent: str, stamp: str) -> tuple[str, str]:
                   for fid, label, d in families)
     cod = "".join(f"{indent}{cid}:\n{indent}  label: {_q(label)}\n{indent}  famille: {family}\n"
                   + (f"{indent}  definition: {_q(d)}\n" if d else "")
-                  for cid, label, family, d in codes)
+                  + (f"{indent}  inclusion: {_q(inc)}\n" if inc else "")
+                  + (f"{indent}  exclusion: {_q(exc)}\n" if exc else "")
+                  for cid, label, family, d, inc, exc in codes)
     return (f"{indent}{stamp}\n{fam}" if fam else ""), (f"{indent}{stamp}\n{cod}" if cod else "")
 
 

@@ -118,7 +118,7 @@ def codebook_tree(codebook: Codebook, *, extra: dict[str, tuple[str, str]] | Non
     entries: list[tuple[str, str, str, str]] = []  # id, label, family, description
     for code in codebook.codes:
         if code.active or code.id in extra:
-            parts = [code.definition,
+            parts = [code.definition,  # read back by qdpx_import.QdaCode
                      f"Inclusion : {code.inclusion}" if code.inclusion else "",
                      f"Exclusion : {code.exclusion}" if code.exclusion else ""]
             entries.append((code.id, code.label, code.family, _description(*parts, code_id=code.id)))
