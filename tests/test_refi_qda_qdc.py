@@ -154,3 +154,63 @@ def test_cli_verbs(tmp_path, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "E010" in err and "pdf" in err
+
+
+# -- Taguette 1.5: it imports codebooks as CSV only, and exports QDC --------------------------
+
+def taguette_rules(data: bytes) -> list[tuple[str, str]]:
+    """The file read as Taguette 1.5.2 reads a codebook (taguette/import_codebook.py:
+    comma-separated, a header with exactly one of tag/name/path, an optional description,
+    no empty tag); (tag, description) rows."""
+    import csv
+
+    rows = list(csv.reader(data.decode("utf-8").splitlines(keepends=True)))
+    header = [c.lower() for c in rows[0]]
+    assert sum(k in header for k in ("tag", "name", "path")) == 1
+    col, desc = header.index("tag"), header.index("description")
+    out = [(r[col].strip(), r[desc].strip()) for r in rows[1:] if any(r)]
+    assert all(tag for tag, _ in out)
+    return out
+
+
+def test_taguette_codebook_csv(tmp_path, capsys):
+    folder = group(tmp_path, "g", OWN_CODEBOOK)
+    assert main(["export", str(folder), "--format", "taguette"]) == 0
+    path = folder / "exports" / "groupe-r-grille-taguette.csv"
+    assert capsys.readouterr().out == (
+        f"Grille de codage pour Taguette écrite : {path} (dans Taguette : « Import a codebook » "
+        "du projet).\n")
+    data = path.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data.replace(b"\r\n", b"")
+    rows = taguette_rules(data)
+    # the 18 codable default codes and the group's 2; no family (Taguette's tags are flat)
+    assert len(rows) == 20 and len({t for t, _ in rows}) == 20
+    assert "Récit de situation" not in {t for t, _ in rows}
+    assert ("Relais entre équipes", "Transmissions.\nInclusion : « on se passe le relais »\n"
+            "Exclusion : Les consignes écrites.") in rows
+    assert ("Planning imposé", "Le planning change sans concertation.") in rows
+
+
+def test_taguette_reads_our_codebook_with_its_own_code(tmp_path):
+    """Runs where Taguette is installed (``pip install taguette==1.5.2``; not a dependency:
+    its pins, SQLAlchemy 1.4 and Jinja2 3.1, would constrain the whole toolkit)."""
+    import_codebook = pytest.importorskip("taguette.import_codebook")
+    folder = group(tmp_path, "g", OWN_CODEBOOK)
+    path = tmp_path / "grille.csv"
+    main(["export", str(folder), "--format", "taguette", "--sortie", str(path)])
+    with path.open("rb") as f:
+        tags = import_codebook.list_tags(f)
+    assert [(t["path"], t["description"]) for t in tags] == taguette_rules(path.read_bytes())
+
+
+def test_a_codebook_exported_by_taguette_imports(tmp_path):
+    """tests/fixtures/qdpx/taguette-1.5.2.qdc was written by Taguette 1.5.2's own
+    ``taguette.export.codebook_xml`` (tags « fatigue », « Planning imposé », « Situation
+    vécue »: a project that imported our codebook and added a tag): flat codes, upper-case
+    GUIDs and an empty ``<Sets/>`` the schema forbids."""
+    target = group(tmp_path, "cible", OWN_CODEBOOK, imported=False)
+    report = import_qdc(FIXTURES / "qdpx" / "taguette-1.5.2.qdc", target)
+    assert report.added == [("local.fatigue", "fatigue")]
+    assert report.known == 2  # « Situation vécue » (default) and « Planning imposé » (the group's)
+    cb = load_codebook(target)
+    assert cb.get("local.fatigue").label == "fatigue"

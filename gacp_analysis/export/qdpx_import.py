@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import copy
 import functools
 import json
 import re
@@ -154,6 +155,26 @@ def _schema(fmt: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(schema_path(fmt))))
 
 
+# Container elements the schema wants non-empty, and that tools write empty (Taguette 1.5
+# writes « <Sets/> » in every codebook): tolerated, as nothing is lost.
+_CONTAINERS = frozenset({"Users", "CodeBook", "Codes", "Variables", "Cases", "Sources", "Notes",
+                         "Links", "Sets", "Graphs"})
+
+
+def _without_empty_containers(root):
+    """A copy of the document without its empty container elements (see _CONTAINERS)."""
+    root = copy.deepcopy(root)
+    removed = True
+    while removed:
+        removed = False
+        for el in list(root.iter()):
+            if (el is not root and _local(el) in _CONTAINERS
+                    and not any(isinstance(c.tag, str) for c in el)):
+                el.getparent().remove(el)
+                removed = True
+    return root
+
+
 def _check_root(root, expected: str, *, path: Path, part: str, kind: str, namespace: str) -> None:
     """The root element is the expected one, and the document valid against the standard's
     schema (a document without namespace, which no schema can check, is read leniently).
@@ -169,7 +190,7 @@ def _check_root(root, expected: str, *, path: Path, part: str, kind: str, namesp
         return
     fmt = "qdpx" if expected == "Project" else "qdc"
     schema = _schema(fmt)
-    if not schema.validate(root):
+    if not schema.validate(root) and not schema.validate(root := _without_empty_containers(root)):
         error = schema.error_log[0]
         message = re.sub(r"\{[^}]*\}", "", error.message)
         element = re.match(r"Element '([^']+)'", message)

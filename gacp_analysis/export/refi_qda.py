@@ -49,7 +49,7 @@ from .refi_text import RenderedSession, render_session
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN = f"gacp-analysis {__version__}"
-FORMATS = ("qdpx", "qdc", "csv", "xlsx")
+FORMATS = ("qdpx", "qdc", "csv", "xlsx", "taguette")
 EXPORT_DIRNAME = "exports"
 # The namespace of every GUID this toolkit writes (uuid5 of a name in it).
 GUID_NAMESPACE = uuid.UUID("6f1c2a5e-7d0b-5b7e-9a43-3c2e8f1d0a61")
@@ -566,8 +566,31 @@ class ExportReport:
     warnings: list[str]
 
 
+def taguette_codebook(exchange: Exchange) -> bytes:
+    """The codebook as Taguette 1.5 imports one (« Import a codebook »: a CSV, not a QDC).
+
+    Taguette reads a comma-separated file whose header has one of ``tag``, ``name``, ``path``
+    and optionally ``description`` (``taguette/import_codebook.py``); its tags are flat, so
+    each code is one row under its unique name (families, not codable, are left out), the
+    description being the code's definition. UTF-8 without BOM.
+    """
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["tag", "description"])
+    for node in _walk(exchange.codebook):
+        if node.codable:
+            description = "\n".join(line for line in node.description.splitlines()
+                                    if not line.startswith(ID_LINE))
+            writer.writerow([node.name, description])
+    return buffer.getvalue().encode("utf-8")
+
+
 def default_output(group: Group, fmt: str) -> Path:
-    return group.folder / EXPORT_DIRNAME / f"{slug(group.label)}.{fmt if fmt != 'csv' else 'csv'}"
+    if fmt == "taguette":
+        return group.folder / EXPORT_DIRNAME / f"{slug(group.label)}-grille-taguette.csv"
+    return group.folder / EXPORT_DIRNAME / f"{slug(group.label)}.{fmt}"
 
 
 def export_group(folder: Path | str, fmt: str, *, out: Path | str | None = None) -> ExportReport:
@@ -575,7 +598,8 @@ def export_group(folder: Path | str, fmt: str, *, out: Path | str | None = None)
 
     Args:
         folder: the group folder (imported; coded or not).
-        fmt: ``qdpx``, ``qdc``, ``csv`` or ``xlsx``.
+        fmt: ``qdpx``, ``qdc``, ``csv``, ``xlsx`` or ``taguette`` (the codebook as a CSV
+            Taguette imports).
         out: the file to write (default ``DIR/exports/<group label>.<fmt>``).
 
     Raises:
@@ -593,6 +617,8 @@ def export_group(folder: Path | str, fmt: str, *, out: Path | str | None = None)
         path.write_bytes(qdpx_bytes(exchange))
     elif fmt == "qdc":
         path.write_bytes(codebook_xml(exchange))
+    elif fmt == "taguette":
+        path.write_bytes(taguette_codebook(exchange))
     elif fmt == "csv":
         write_csv(coded_segments_table(exchange), path, labels=False)  # ids: the path has labels
     elif fmt == "xlsx":
