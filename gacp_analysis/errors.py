@@ -273,5 +273,8 @@ class W:
             "puis relancez l'export.")
     W601 = ("W601 {path} : {count} sélection(s) hors des paroles des séances (étiquettes de "
             "locuteur, horodatages, événements) ignorée(s), par exemple : {examples}.")
+    W603 = ("W603 {path} : {count} codage(s) d'une source entière (et non d'un passage) "
+            "ignoré(s) : {codes}. Une séance n'a pas de code dans son ensemble ici : codez les "
+            "passages dans votre logiciel, ou notez-le dans un mémo de séance.")
     W602 = ("W602 {path} : source « {name} » : positions lues {convention} (c'est ainsi que "
             "toutes ses sélections tombent sur des mots entiers).")

@@ -218,3 +218,37 @@ def test_xlsx_reads_back_the_same_rows(tmp_path):
             for real in REAL_NAMES:
                 assert real.encode() not in archive.read(name), (name, real)
     assert date(2026, 1, 12) == rows[1][1].date()
+
+
+def test_round_trip_of_the_masked_group(tmp_path):
+    """Export -> import into another copy of the group: every coding on the same words (the
+    span included, although « Hugo » is « [nom masqué] » in the exported text), the automatic
+    one automatic again, the memos on their segment and session."""
+    from gacp_analysis.export.qdpx_import import import_qdpx
+
+    folder = coded_group(tmp_path)
+    report = export_group(folder, "qdpx", out=tmp_path / "r.qdpx")
+    target = copy_group(GROUP, tmp_path / "cible")
+    import_group(target)
+    result = import_qdpx(report.path, target)
+    assert result.warnings == []
+
+    def codings(f):
+        with open_store(f) as store:
+            return sorted(tuple(r) for r in store.execute(
+                "SELECT s.number, g.start, c.code, c.provenance, c.coder, c.start, c.end "
+                "FROM codings c JOIN segments g ON g.id = c.segment_id "
+                "JOIN sessions s ON s.id = g.session_id WHERE c.decision = 'apply'"))
+    assert codings(target) == [
+        (1, 33, "recit.situation", "human", "Animatrice", None, None),
+        (1, 141, "consequence.collectif", "auto", "gacp-regles", None, None),
+        (2, 96, "affect", "human", "Animatrice", None, None),  # « Claire », masked on export
+        (2, 96, "travail.contrainte", "human", "Animatrice", 115, 135),
+    ]
+    with open_store(target) as store:
+        memos = sorted(tuple(r) for r in store.execute(
+            "SELECT m.text, m.author, s.number, g.start FROM memos m "
+            "LEFT JOIN sessions s ON s.id = m.session_id LEFT JOIN segments g ON g.id = m.segment_id"))
+    # the memo's « Karim » was masked on export: the exchange carries pseudonyms only
+    assert memos == [("Le planning revient.", "Animatrice", 2, None),
+                     ("Relire avec Basile.", "Animatrice", 1, 33)]

@@ -175,3 +175,19 @@ def test_positions_counted_another_way_land_on_the_same_words(tmp_path, shift, c
     assert report.warnings == [
         f"W602 {qdpx} : source « 2026-01-12_seance-01 » : positions lues {convention} (c'est "
         "ainsi que toutes ses sélections tombent sur des mots entiers)."]
+
+
+def test_a_code_on_a_whole_source_is_reported(tmp_path):
+    folder = imported_group(tmp_path)
+    qde = (NVIVO / "Projet Passeurs.qde").read_text(encoding="utf-8").replace(
+        '    </TextSource>\n    <TextSource guid="5E2D',
+        '      <Coding guid="44444444-AAAA-4BBB-8CCC-DDDDDDDDDDD1">\n'
+        '        <CodeRef targetGUID="E5F6A7B8-C9D0-4123-E4F5-A6B7C8D9E0F1"/>\n'
+        '      </Coding>\n    </TextSource>\n    <TextSource guid="5E2D')
+    qdpx = zip_dir(NVIVO, tmp_path / "whole.qdpx", replace={"Projet Passeurs.qde": qde.encode()})
+    report = import_qdpx(qdpx, folder)
+    assert report.codings == 7
+    assert report.warnings == [
+        f"W603 {qdpx} : 1 codage(s) d'une source entière (et non d'un passage) ignoré(s) : "
+        "« Contrainte ». Une séance n'a pas de code dans son ensemble ici : codez les passages "
+        "dans votre logiciel, ou notez-le dans un mémo de séance."]

@@ -599,6 +599,7 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
     memos: list[PlannedMemo] = []
     placed_notes: set[str] = set()
     outside: list[str] = []
+    whole_source: list[QdaCode | None] = []
 
     def place_note(ref, memo: PlannedMemo) -> None:
         target = _norm_guid(_required(ref, "targetGUID", path=path, part=part))
@@ -678,6 +679,10 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
                 for ref in _children(sel, "NoteRef"):
                     place_note(ref, PlannedMemo(note="", segment_id=pieces[0][0],
                                                 session_id=session["id"]))
+            for coding in _children(source, "Coding"):  # a code on the whole source
+                whole_source.append(by_guid.get(_norm_guid(
+                    (_child(coding, "CodeRef") if _child(coding, "CodeRef") is not None
+                     else coding).get("targetGUID")), None))
             for ref in _children(source, "NoteRef"):
                 place_note(ref, PlannedMemo(note="", session_id=session["id"]))
         for el in root.iter():
@@ -700,6 +705,10 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
             raise GacpError(E.E609, path=path, part=part, line=first_line, folder=group.folder,
                             codes=", ".join(f"« {n} »" for n in sorted(unknown)))
         note_texts = {g: _note_content(n, archive, path=path) for g, n in notes.items()}
+        if whole_source:
+            names = sorted({f"« {c.name} »" for c in whole_source if c is not None})
+            report.warnings.append(W.W603.format(path=path, count=len(whole_source),
+                                                 codes=", ".join(names) or "?"))
         if outside:
             report.warnings.append(W.W601.format(path=path, count=len(outside),
                                                  examples=", ".join(outside[:3])))
