@@ -52,6 +52,9 @@ def coded_group(tmp_path, name="groupe"):
         store.add_human_coding(seg[2, 96], "affect", coder="Claire")  # a real name as coder
         store.add_human_coding(seg[2, 96], "travail.contrainte", coder="Animatrice",
                                start=115, end=135)
+        # a suggestion learned from the group's decisions is never a decision: not exported
+        store.replace_model_suggestions([(seg[2, 65], "travail.contrainte", 0.9)],
+                                        coder="modele-groupe")
         store.add_memo("Relire avec Karim.", author="Animatrice", segment_id=seg[1, 33])
         store.add_memo("Le planning revient.", author="Claire", session_number=2)
     return folder
