@@ -255,3 +255,26 @@ def test_round_trip_of_the_masked_group(tmp_path):
     # the memo's « Karim » was masked on export: the exchange carries pseudonyms only
     assert memos == [("Le planning revient.", "Animatrice", 2, None),
                      ("Relire avec Basile.", "Animatrice", 1, 33)]
+
+
+def test_a_role_naming_someone_is_masked_in_every_format(tmp_path):
+    """Roles are free text of groupe.yaml: « binôme de Mme Lefort » is exported masked (it
+    used to leak into the cases and source variables, and the audit refused the export)."""
+    folder = copy_group(GROUP, tmp_path / "g")
+    yaml_path = folder / "groupe.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace(
+        'role: "infirmier"', 'role: "infirmier, binôme de Mme Lefort"'), encoding="utf-8")
+    import_group(folder)
+    with open_store(folder) as store:
+        seg = next(g["id"] for g in store.session_segments(store.sessions()[0]["id"])
+                   if g["start"] == 141)
+        store.add_human_coding(seg, "consequence.collectif", coder="Animatrice")
+    role = "infirmier, binôme de [nom masqué]"  # « Mme Lefort » is the masked string
+    members, root = _project(export_group(folder, "qdpx", out=tmp_path / "g.qdpx").path)
+    var = {v.get("guid"): v.get("name") for v in root.iter(NS + "Variable")}
+    basile = next(c for c in root.iter(NS + "Case") if c.get("name") == "Basile")
+    assert {var[vv.find(NS + "VariableRef").get("targetGUID")]: vv[1].text
+            for vv in basile.findall(NS + "VariableValue")}["rôle"] == role
+    rows = list(csv.reader(export_group(folder, "csv", out=tmp_path / "g.csv").path.read_text(
+        encoding="utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[1][5] == role

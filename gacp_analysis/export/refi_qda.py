@@ -224,9 +224,10 @@ def collect(folder: Path | str) -> Exchange:
             rendered[s["number"]] = render_session(turns, masker)
             speakers_by_session[s["number"]] = list(dict.fromkeys(
                 t["pseudonym"] for t in turns if t["kind"] == "speech" and t["pseudonym"]))
-        rows = [dict(r) for r in store.codings_to_exchange()]
+        # Roles are free text of groupe.yaml (« binôme de Mme Lefort »): masked like the rest.
+        rows = [dict(r, role=masker(r["role"] or "")) for r in store.codings_to_exchange()]
         memos = [dict(r) for r in store.memos_to_exchange()]
-        speakers = [dict(r) for r in store.speakers()]
+        speakers = [dict(r, role=masker(r["role"] or "")) for r in store.speakers()]
         stored_codes = {r["id"]: (r["label"], r["family"])
                         for r in store.execute("SELECT id, label, family FROM codes")}
     codebook = load_codebook(group.folder)
