@@ -228,6 +228,11 @@ class E:
             "schéma REFI-QDA ({schema}) : {problem} Réexportez le fichier depuis votre logiciel "
             "au format REFI-QDA 1.0 ; s'il a été modifié à la main, corrigez cette ligne. Rien "
             "n'a été importé.")
+    E616 = ("E616 {path} ({part}), ligne {line} : la source « {name} » se dit séance {number}, "
+            "mais {percent} % seulement de ses mots sont dans la séance {number} du groupe "
+            "{folder} : ce projet vient sans doute d'un autre groupe. Importez-le dans le dossier "
+            "de son groupe ; si c'est bien ce groupe, corrigez le numéro de séance de la source "
+            "dans votre logiciel. Rien n'a été importé.")
     E613 = ("E613 {path} : extension « {suffix} » inconnue. Importez une grille .qdc ou la grille "
             "d'un projet .qdpx.")
 

@@ -215,3 +215,27 @@ def test_qdc_against_the_schema(tmp_path, group):
         "missing. Réexportez le fichier depuis votre logiciel au format REFI-QDA 1.0 ; s'il a été "
         "modifié à la main, corrigez cette ligne. Rien n'a été importé.")
     assert state(group) == before
+
+
+def test_a_project_of_another_group(tmp_path, group, capsys):
+    """Group A's export names its sources « Séance 01 »... with a « séance » variable: the
+    numbers exist here, the words do not: of the 51 words (3 letters or more) of its source 1,
+    11 are in this group's session 1 (tous, qui, suis, moi, avec, nom, masqué, ambre, basile,
+    merci twice), 22 %."""
+    from conftest import apply_codings_file, copy_group
+    from gacp_analysis.corpus.importer import import_group
+    from gacp_analysis.export.refi_qda import export_group
+
+    other = copy_group(FIXTURES / "synthesis" / "groupe_a", tmp_path / "a")
+    import_group(other)
+    apply_codings_file(other, FIXTURES / "synthesis" / "codages_a.tsv")
+    path = export_group(other, "qdpx", out=tmp_path / "a.qdpx").path
+    with zipfile.ZipFile(path) as archive:
+        qde = archive.read("project.qde").decode("utf-8")
+    line = line_of(qde, '<TextSource guid="')
+    check_refused(capsys, group, path, (
+        f"E616 {path} (project.qde), ligne {line} : la source « Séance 01 (2026-01-12) » se dit "
+        "séance 1, mais 22 % seulement de ses mots sont dans la séance 1 du groupe "
+        f"{group} : ce projet vient sans doute d'un autre groupe. Importez-le dans le dossier "
+        "de son groupe ; si c'est bien ce groupe, corrigez le numéro de séance de la source "
+        "dans votre logiciel. Rien n'a été importé."))

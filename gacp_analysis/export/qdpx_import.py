@@ -519,26 +519,39 @@ def _session_variable(source, variables: dict[str, str]) -> int | None:
     return None
 
 
-def _match_session(source, text: str, sessions: list, group: Group, variables: dict[str, str]):
+# Below this share of its words found in the session it names, a source is another text.
+SAME_TEXT_SHARE = 0.5
+
+
+def _match_session(source, text: str, sessions: list, group: Group, variables: dict[str, str],
+                   *, path: Path, part: str):
     by_number = {s["number"]: s for s in sessions}
-    g = _norm_guid(source.get("guid"))
-    for s in sessions:
-        if source_guid(group, s["number"]) == g:
-            return s
-    number = _session_variable(source, variables)
-    if number in by_number:
-        return by_number[number]
-    m = _SESSION_NAME_RE.search(source.get("name") or "")
-    if m and int(m.group(1)) in by_number:
-        return by_number[int(m.group(1))]
     words = Counter(w.casefold() for w in re.findall(r"\w{3,}", text))
     total = sum(words.values())
+
+    def share(s) -> float:
+        """The share of the source's words found in the session's text."""
+        other = Counter(w.casefold() for w in re.findall(r"\w{3,}", s["text"]))
+        return sum((words & other).values()) / total if total else 0.0
+
+    g = _norm_guid(source.get("guid"))
+    number = next((s["number"] for s in sessions if source_guid(group, s["number"]) == g), None)
+    if number is None:
+        number = _session_variable(source, variables)
+    if number not in by_number:
+        m = _SESSION_NAME_RE.search(source.get("name") or "")
+        number = int(m.group(1)) if m else None
+    if number in by_number:
+        # A number says which session; the words say whether it is this group's.
+        found = share(by_number[number])
+        if found < SAME_TEXT_SHARE:
+            raise GacpError(E.E616, path=path, part=part, line=source.sourceline or 1,
+                            name=source.get("name") or source.get("guid") or "?", number=number,
+                            percent=round(100 * found), folder=group.folder)
+        return by_number[number]
     if not total:
         return None
-    scores = []
-    for s in sessions:
-        other = Counter(w.casefold() for w in re.findall(r"\w{3,}", s["text"]))
-        scores.append((sum((words & other).values()) / total, s["number"]))
+    scores = [(share(s), s["number"]) for s in sessions]
     scores.sort(reverse=True)
     if scores[0][0] >= 0.6 and (len(scores) == 1 or scores[0][0] - scores[1][0] >= 0.1):
         return by_number[scores[0][1]]
@@ -624,7 +637,8 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
             if data is None:
                 raise GacpError(E.E606, path=path, part=part, line=line, name=name, target=target)
             text, had_bom = decode_source(data, path=path, part=target)
-            session = _match_session(source, text, sessions, group, variables)
+            session = _match_session(source, text, sessions, group, variables, path=path,
+                                     part=part)
             if session is None:
                 raise GacpError(E.E608, path=path, part=part, line=line, name=name,
                                 folder=group.folder,
