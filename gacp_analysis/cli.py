@@ -455,7 +455,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("export", "exporte le corpus codé d'un groupe pour d'autres logiciels : projet "
                 "REFI-QDA (qdpx, pour NVivo, ATLAS.ti, MAXQDA, QualCoder), grille de codage (qdc), "
-                "tableau des codages (csv, xlsx) ; pseudonymisé et vérifié", _cmd_export)
+                "tableau des codages (csv, xlsx), grille pour Taguette (taguette) ; pseudonymisé et "
+                "vérifié", _cmd_export)
     p.add_argument("dossier", help="dossier du groupe (déjà importé)")
     p.add_argument("--format", required=True, choices=["qdpx", "qdc", "csv", "xlsx", "taguette"],
                    help="format du fichier écrit (taguette : la grille en CSV, que Taguette "
