@@ -191,3 +191,18 @@ def test_a_code_on_a_whole_source_is_reported(tmp_path):
         f"W603 {qdpx} : 1 codage(s) d'une source entière (et non d'un passage) ignoré(s) : "
         "« Contrainte ». Une séance n'a pas de code dans son ensemble ici : codez les passages "
         "dans votre logiciel, ou notez-le dans un mémo de séance."]
+
+
+def test_a_project_zipped_by_hand_inside_a_folder(tmp_path):
+    """A user who zips the project folder gets « Projet/Projet Passeurs.qde » and
+    « Projet/Sources/... »: read as if at the root."""
+    plain = imported_group(tmp_path, "a")
+    import_qdpx(zip_dir(NVIVO, tmp_path / "root.qdpx"), plain)
+    nested = imported_group(tmp_path, "b")
+    path = tmp_path / "nested.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for file in sorted(NVIVO.rglob("*")):
+            if file.is_file():
+                archive.writestr("Projet/" + file.relative_to(NVIVO).as_posix(), file.read_bytes())
+    import_qdpx(path, nested)
+    assert coded(nested) == coded(plain) and len(coded(plain)) == 7
