@@ -226,10 +226,17 @@ def test_xlsx_reads_back_the_same_rows(tmp_path):
 def test_round_trip_of_the_masked_group(tmp_path):
     """Export -> import into another copy of the group: every coding on the same words (the
     span included, although « Hugo » is « [nom masqué] » in the exported text), the automatic
-    one automatic again, the memos on their segment and session."""
+    one automatic again, the memos on their segment, session, code or coding, with their
+    bilan flag and tags."""
     from gacp_analysis.export.qdpx_import import import_qdpx
 
     folder = coded_group(tmp_path)
+    with open_store(folder) as store:
+        store.add_memo("Code à discuter avec Nadia", author="Animatrice", code="affect",
+                       for_bilan=True, tags=("grille",))
+        coding = store.execute("SELECT id FROM codings WHERE code = 'travail.contrainte'"
+                               ).fetchone()[0]
+        store.add_memo("Sur ce codage", author="Animatrice", coding_id=coding)
     report = export_group(folder, "qdpx", out=tmp_path / "r.qdpx")
     target = copy_group(GROUP, tmp_path / "cible")
     import_group(target)
@@ -250,11 +257,17 @@ def test_round_trip_of_the_masked_group(tmp_path):
     ]
     with open_store(target) as store:
         memos = sorted(tuple(r) for r in store.execute(
-            "SELECT m.text, m.author, s.number, g.start FROM memos m "
-            "LEFT JOIN sessions s ON s.id = m.session_id LEFT JOIN segments g ON g.id = m.segment_id"))
-    # the memo's « Karim » was masked on export: the exchange carries pseudonyms only
-    assert memos == [("Le planning revient.", "Animatrice", 2, None),
-                     ("Relire avec Basile.", "Animatrice", 1, 33)]
+            "SELECT m.text, m.author, s.number, g.start, m.code, c.code, c.start, m.for_bilan, "
+            "m.tags FROM memos m LEFT JOIN sessions s ON s.id = m.session_id "
+            "LEFT JOIN segments g ON g.id = m.segment_id LEFT JOIN codings c ON c.id = m.coding_id"))
+    # the memos' « Karim », « Nadia » were masked on export: the exchange has pseudonyms only
+    assert memos == [
+        ("Code à discuter avec Ambre", "Animatrice", None, None, "affect", None, None, 1,
+         '["grille"]'),
+        ("Le planning revient.", "Animatrice", 2, None, None, None, None, 0, "[]"),
+        ("Relire avec Basile.", "Animatrice", 1, 33, None, None, None, 0, "[]"),
+        ("Sur ce codage", "Animatrice", 2, 96, None, "travail.contrainte", 115, 0, "[]"),
+    ]
 
 
 def test_a_role_naming_someone_is_masked_in_every_format(tmp_path):
