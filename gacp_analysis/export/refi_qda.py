@@ -33,6 +33,7 @@ import uuid
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -519,7 +520,7 @@ def coded_segments_table(exchange: Exchange):
 
     paths = code_paths(exchange.codebook)
     rows = [{
-        "séance": s.row["session"], "date": pd.to_datetime(s.row["date"]).date(),
+        "séance": s.row["session"], "date": date.fromisoformat(str(s.row["date"])[:10]),
         "type": s.row["type"], "tour": s.row["turn"], "pseudonyme": s.row["pseudonym"],
         "rôle": s.row["role"], "code": s.row["code"],
         "chemin du code": paths.get(s.row["code"], s.row["code"]),
