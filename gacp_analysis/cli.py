@@ -252,6 +252,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     _print_warnings(report.warnings)
     if args.format == "qdc":
         print(f"Grille de codage REFI-QDA écrite : {report.path}")
+    elif args.format == "taguette":
+        print(f"Grille de codage pour Taguette écrite : {report.path} (dans Taguette : "
+              "« Import a codebook » du projet).")
     else:
         print(f"Export {args.format} écrit : {report.path} ({report.sessions} séance(s), "
               f"{report.selections} codage(s) en vigueur"
@@ -452,10 +455,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("export", "exporte le corpus codé d'un groupe pour d'autres logiciels : projet "
                 "REFI-QDA (qdpx, pour NVivo, ATLAS.ti, MAXQDA, QualCoder), grille de codage (qdc), "
-                "tableau des codages (csv, xlsx) ; pseudonymisé et vérifié", _cmd_export)
+                "tableau des codages (csv, xlsx), grille pour Taguette (taguette) ; pseudonymisé et "
+                "vérifié", _cmd_export)
     p.add_argument("dossier", help="dossier du groupe (déjà importé)")
-    p.add_argument("--format", required=True, choices=["qdpx", "qdc", "csv", "xlsx"],
-                   help="format du fichier écrit")
+    p.add_argument("--format", required=True, choices=["qdpx", "qdc", "csv", "xlsx", "taguette"],
+                   help="format du fichier écrit (taguette : la grille en CSV, que Taguette "
+                   "importe)")
     p.add_argument("--out", "--sortie", dest="sortie", default=None,
                    help="fichier à écrire (défaut : DOSSIER/exports/<pseudonyme du groupe>.<format>)")
 

@@ -224,6 +224,15 @@ class E:
     E614 = ("E614 {path} : « {key}: » est écrit sur une ligne (style {{...}}) : gacp import-qdc "
             "ne peut pas y ajouter de code sans réécrire vos lignes. Écrivez un code par ligne "
             "(« {key}: » puis, en retrait, « identifiant: ... ») et relancez.")
+    E615 = ("E615 {path} ({part}), ligne {line} : l'élément « {element} » ne respecte pas le "
+            "schéma REFI-QDA ({schema}) : {problem} Réexportez le fichier depuis votre logiciel "
+            "au format REFI-QDA 1.0 ; s'il a été modifié à la main, corrigez cette ligne. Rien "
+            "n'a été importé.")
+    E616 = ("E616 {path} ({part}), ligne {line} : la source « {name} » se dit séance {number}, "
+            "mais {percent} % seulement de ses mots sont dans la séance {number} du groupe "
+            "{folder} : ce projet vient sans doute d'un autre groupe. Importez-le dans le dossier "
+            "de son groupe ; si c'est bien ce groupe, corrigez le numéro de séance de la source "
+            "dans votre logiciel. Rien n'a été importé.")
     E613 = ("E613 {path} : extension « {suffix} » inconnue. Importez une grille .qdc ou la grille "
             "d'un projet .qdpx.")
 
@@ -269,5 +278,8 @@ class W:
             "puis relancez l'export.")
     W601 = ("W601 {path} : {count} sélection(s) hors des paroles des séances (étiquettes de "
             "locuteur, horodatages, événements) ignorée(s), par exemple : {examples}.")
+    W603 = ("W603 {path} : {count} codage(s) d'une source entière (et non d'un passage) "
+            "ignoré(s) : {codes}. Une séance n'a pas de code dans son ensemble ici : codez les "
+            "passages dans votre logiciel, ou notez-le dans un mémo de séance.")
     W602 = ("W602 {path} : source « {name} » : positions lues {convention} (c'est ainsi que "
             "toutes ses sélections tombent sur des mots entiers).")

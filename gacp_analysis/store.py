@@ -674,7 +674,8 @@ class Store:
             "ORDER BY m.id").fetchall()
 
     def add_auto_coding(self, segment_id: int, code: str, *, coder: str,
-                        start: int | None = None, end: int | None = None) -> int:
+                        start: int | None = None, end: int | None = None,
+                        created_at: str | None = None) -> int:
         """Record an automatic coding received from an exchange file, unless already there.
 
         Returns:
@@ -689,7 +690,29 @@ class Store:
             return self.conn.execute(
                 "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
                 "start, end) VALUES (?, ?, 'auto', 'apply', ?, ?, ?, ?)",
-                (segment_id, code, coder, now_iso(), start, end)).lastrowid
+                (segment_id, code, coder, created_at or now_iso(), start, end)).lastrowid
+
+    def import_human_coding(self, segment_id: int, code: str, *, coder: str,
+                            start: int | None = None, end: int | None = None,
+                            created_at: str | None = None) -> int:
+        """Record a person's coding received from an exchange file, unless that person
+        already decided on this code and span: the decision in the store (applied or
+        rejected, older or newer) is kept as it is.
+
+        Returns:
+            The id of the person's coding on that code and span (existing or new).
+        """
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT id FROM codings WHERE segment_id = ? AND code = ? AND coder = ? "
+                "AND provenance = 'human' AND start IS ? AND end IS ?",
+                (segment_id, code, coder, start, end)).fetchone()
+            if row:
+                return row[0]
+            return self.conn.execute(
+                "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
+                "start, end) VALUES (?, ?, 'human', 'apply', ?, ?, ?, ?)",
+                (segment_id, code, coder, created_at or now_iso(), start, end)).lastrowid
 
     def memo_exists(self, text: str, *, author: str, session_id: int | None,
                     segment_id: int | None, coding_id: int | None, code: str | None) -> bool:

@@ -34,13 +34,16 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import copy
+import functools
 import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from lxml import etree
@@ -51,10 +54,13 @@ from ..corpus.turns import TIMESTAMP_RE
 from ..corpus.yamlio import load_yaml_text
 from ..errors import E, W, GacpError
 from ..store import open_store
-from .refi_qda import AUTO_SUFFIX, CODEBOOK_NS, ID_LINE, PROJECT_NS, code_guid, source_guid
+from .refi_qda import (AUTO_SUFFIX, CODEBOOK_NS, ID_LINE, PROJECT_NS, SCHEMAS, code_guid,
+                       schema_path, source_guid)
 from .refi_text import TOKEN_RE, Alignment
 
 UNKNOWN_CODER = "codeur inconnu (REFI-QDA)"
+# The lines of a code's description written from codebook.yaml (refi_qda.codebook_tree).
+INCLUSION, EXCLUSION = "Inclusion : ", "Exclusion : "
 _LABEL_RE = re.compile(r"^[ \t]*(?:\[[0-9:.,]+\][ \t]*)?(?P<label>[^:\n\[\]()]{1,40}?)[ \t]*:[ \t]*",
                        re.MULTILINE)
 _SESSION_NAME_RE = re.compile(r"s[ée]ance\D{0,3}0*(\d{1,3})", re.IGNORECASE)
@@ -82,7 +88,35 @@ def _parse_xml(data: bytes, *, path: Path, part: str) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else 1
         raise GacpError(E.E603, path=path, part=part, line=line, problem=exc.msg) from None
+    _start_lines(root, data)
     return root
+
+
+def _start_lines(root, data: bytes) -> None:
+    """Set each element's ``sourceline`` to the line where its start tag begins.
+
+    libxml2 gives the line where the start tag *ends*; tools write one attribute per line,
+    and the messages must point where the user sees the element. Documents not in UTF-8
+    keep libxml2's lines.
+    """
+    try:
+        lines = data.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        return
+    patterns: dict[str, re.Pattern] = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not el.sourceline:
+            continue
+        qname = (f"{el.prefix}:" if el.prefix else "") + etree.QName(el).localname
+        pattern = patterns.get(qname)
+        if pattern is None:
+            pattern = patterns[qname] = re.compile("<" + re.escape(qname) + r"(?=[\s/>]|$)")
+        n = min(el.sourceline, len(lines))
+        floor = max(1, n - 200)
+        while n > floor and not pattern.search(lines[n - 1]):
+            n -= 1
+        if pattern.search(lines[n - 1]):
+            el.sourceline = n
 
 
 def _local(el) -> str:
@@ -111,16 +145,65 @@ def read_archive(path: Path | str) -> Archive:
             parts = PurePosixPath(name).parts
             if len(parts) >= 2 and parts[-2].lower() == "sources":
                 files[parts[-1].lower()] = archive.read(name)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise GacpError(E.E601, path=path, problem=str(exc)) from None
     return Archive(path=path, part=qdes[0], root=root, files=files)
 
 
+@functools.lru_cache(maxsize=2)
+def _schema(fmt: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(schema_path(fmt))))
+
+
+# Container elements the schema wants non-empty, and that tools write empty (Taguette 1.5
+# writes « <Sets/> » in every codebook): tolerated, as nothing is lost.
+_CONTAINERS = frozenset({"Users", "CodeBook", "Codes", "Variables", "Cases", "Sources", "Notes",
+                         "Links", "Sets", "Graphs"})
+
+
+def _without_empty_containers(root):
+    """A copy of the document without its empty container elements (see _CONTAINERS)."""
+    root = copy.deepcopy(root)
+    removed = True
+    while removed:
+        removed = False
+        for el in list(root.iter()):
+            if (el is not root and _local(el) in _CONTAINERS
+                    and not any(isinstance(c.tag, str) for c in el)):
+                el.getparent().remove(el)
+                removed = True
+    return root
+
+
 def _check_root(root, expected: str, *, path: Path, part: str, kind: str, namespace: str) -> None:
+    """The root element is the expected one, and the document valid against the standard's
+    schema (a document without namespace, which no schema can check, is read leniently).
+
+    Raises:
+        GacpError: E604 (another root), E615 (invalid: the first error, its line and element).
+    """
     if _local(root) != expected or etree.QName(root).namespace not in (namespace, None):
         raise GacpError(E.E604, path=path, part=part, line=root.sourceline or 1,
                         found=etree.QName(root).text, expected=expected, namespace=namespace,
                         kind=kind)
+    if etree.QName(root).namespace is None:
+        return
+    fmt = "qdpx" if expected == "Project" else "qdc"
+    schema = _schema(fmt)
+    if not schema.validate(root) and not schema.validate(root := _without_empty_containers(root)):
+        error = schema.error_log[0]
+        message = re.sub(r"\{[^}]*\}", "", error.message)
+        element = re.match(r"Element '([^']+)'", message)
+        line = error.line or 1
+        try:
+            found = root.getroottree().xpath(error.path) if error.path else []
+        except etree.XPathError:
+            found = []
+        if found and isinstance(found[0], etree._Element) and found[0].sourceline:
+            line = found[0].sourceline
+        raise GacpError(E.E615, path=path, part=part, line=line,
+                        element=element.group(1) if element else _local(root),
+                        schema=SCHEMAS[fmt], problem=message)
 
 
 def _children(el, name: str) -> list:
@@ -178,10 +261,23 @@ class QdaCode:
                 return line[len(ID_LINE):].strip() or None
         return None
 
+    def _line_value(self, prefix: str) -> str:
+        return next((l[len(prefix):].strip() for l in self.description.splitlines()
+                     if l.startswith(prefix)), "")
+
     @property
     def definition(self) -> str:
+        """The description without the lines this toolkit adds (id, inclusion, exclusion)."""
         return "\n".join(l for l in self.description.splitlines()
-                         if not l.startswith(ID_LINE)).strip()
+                         if not l.startswith((ID_LINE, INCLUSION, EXCLUSION))).strip()
+
+    @property
+    def inclusion(self) -> str:
+        return self._line_value(INCLUSION)
+
+    @property
+    def exclusion(self) -> str:
+        return self._line_value(EXCLUSION)
 
 
 def read_codes(codes_el, *, path: Path, part: str, parent: QdaCode | None = None) -> list[QdaCode]:
@@ -355,6 +451,18 @@ def label_spans(text: str, group: Group) -> list[tuple[int, int]]:
     return merged
 
 
+def _datetime(value: str | None) -> str | None:
+    """An xsd:dateTime of the file as the store writes dates (ISO 8601, UTC offset kept);
+    None when absent or unreadable (the import's date is then used)."""
+    if not value or not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00")).isoformat(
+            timespec="seconds")
+    except ValueError:
+        return None
+
+
 # -- the project ---------------------------------------------------------------------------------
 
 @dataclass
@@ -365,6 +473,7 @@ class PlannedCoding:
     provenance: str
     start: int | None
     end: int | None
+    created_at: str | None = None
     notes: list[str] = field(default_factory=list)  # note guids on this coding
 
 
@@ -410,26 +519,39 @@ def _session_variable(source, variables: dict[str, str]) -> int | None:
     return None
 
 
-def _match_session(source, text: str, sessions: list, group: Group, variables: dict[str, str]):
+# Below this share of its words found in the session it names, a source is another text.
+SAME_TEXT_SHARE = 0.5
+
+
+def _match_session(source, text: str, sessions: list, group: Group, variables: dict[str, str],
+                   *, path: Path, part: str):
     by_number = {s["number"]: s for s in sessions}
-    g = _norm_guid(source.get("guid"))
-    for s in sessions:
-        if source_guid(group, s["number"]) == g:
-            return s
-    number = _session_variable(source, variables)
-    if number in by_number:
-        return by_number[number]
-    m = _SESSION_NAME_RE.search(source.get("name") or "")
-    if m and int(m.group(1)) in by_number:
-        return by_number[int(m.group(1))]
     words = Counter(w.casefold() for w in re.findall(r"\w{3,}", text))
     total = sum(words.values())
+
+    def share(s) -> float:
+        """The share of the source's words found in the session's text."""
+        other = Counter(w.casefold() for w in re.findall(r"\w{3,}", s["text"]))
+        return sum((words & other).values()) / total if total else 0.0
+
+    g = _norm_guid(source.get("guid"))
+    number = next((s["number"] for s in sessions if source_guid(group, s["number"]) == g), None)
+    if number is None:
+        number = _session_variable(source, variables)
+    if number not in by_number:
+        m = _SESSION_NAME_RE.search(source.get("name") or "")
+        number = int(m.group(1)) if m else None
+    if number in by_number:
+        # A number says which session; the words say whether it is this group's.
+        found = share(by_number[number])
+        if found < SAME_TEXT_SHARE:
+            raise GacpError(E.E616, path=path, part=part, line=source.sourceline or 1,
+                            name=source.get("name") or source.get("guid") or "?", number=number,
+                            percent=round(100 * found), folder=group.folder)
+        return by_number[number]
     if not total:
         return None
-    scores = []
-    for s in sessions:
-        other = Counter(w.casefold() for w in re.findall(r"\w{3,}", s["text"]))
-        scores.append((sum((words & other).values()) / total, s["number"]))
+    scores = [(share(s), s["number"]) for s in sessions]
     scores.sort(reverse=True)
     if scores[0][0] >= 0.6 and (len(scores) == 1 or scores[0][0] - scores[1][0] >= 0.1):
         return by_number[scores[0][1]]
@@ -490,6 +612,7 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
     memos: list[PlannedMemo] = []
     placed_notes: set[str] = set()
     outside: list[str] = []
+    whole_source: list[QdaCode | None] = []
 
     def place_note(ref, memo: PlannedMemo) -> None:
         target = _norm_guid(_required(ref, "targetGUID", path=path, part=part))
@@ -514,7 +637,8 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
             if data is None:
                 raise GacpError(E.E606, path=path, part=part, line=line, name=name, target=target)
             text, had_bom = decode_source(data, path=path, part=target)
-            session = _match_session(source, text, sessions, group, variables)
+            session = _match_session(source, text, sessions, group, variables, path=path,
+                                     part=part)
             if session is None:
                 raise GacpError(E.E608, path=path, part=part, line=line, name=name,
                                 folder=group.folder,
@@ -554,10 +678,12 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
                             or UNKNOWN_CODER)
                     auto = user.endswith(AUTO_SUFFIX)
                     coder = user.removesuffix(AUTO_SUFFIX) if auto else user
+                    created = (_datetime(coding.get("creationDateTime"))
+                               or _datetime(sel.get("creationDateTime")))
                     for k, (segment_id, ps, pe) in enumerate(pieces):
                         pc = PlannedCoding(segment_id=segment_id, code=code_id, coder=coder,
                                            provenance="auto" if auto else "human",
-                                           start=ps, end=pe)
+                                           start=ps, end=pe, created_at=created)
                         planned.append(pc)
                         if k == 0:  # a note on the coding goes to its first segment's coding
                             for ref in _children(coding, "NoteRef"):
@@ -567,6 +693,10 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
                 for ref in _children(sel, "NoteRef"):
                     place_note(ref, PlannedMemo(note="", segment_id=pieces[0][0],
                                                 session_id=session["id"]))
+            for coding in _children(source, "Coding"):  # a code on the whole source
+                whole_source.append(by_guid.get(_norm_guid(
+                    (_child(coding, "CodeRef") if _child(coding, "CodeRef") is not None
+                     else coding).get("targetGUID")), None))
             for ref in _children(source, "NoteRef"):
                 place_note(ref, PlannedMemo(note="", session_id=session["id"]))
         for el in root.iter():
@@ -589,6 +719,10 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
             raise GacpError(E.E609, path=path, part=part, line=first_line, folder=group.folder,
                             codes=", ".join(f"« {n} »" for n in sorted(unknown)))
         note_texts = {g: _note_content(n, archive, path=path) for g, n in notes.items()}
+        if whole_source:
+            names = sorted({f"« {c.name} »" for c in whole_source if c is not None})
+            report.warnings.append(W.W603.format(path=path, count=len(whole_source),
+                                                 codes=", ".join(names) or "?"))
         if outside:
             report.warnings.append(W.W601.format(path=path, count=len(outside),
                                                  examples=", ".join(outside[:3])))
@@ -598,10 +732,12 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
             for pc in planned:
                 if pc.provenance == "auto":
                     ids[id(pc)] = store.add_auto_coding(pc.segment_id, pc.code, coder=pc.coder,
-                                                        start=pc.start, end=pc.end)
+                                                        start=pc.start, end=pc.end,
+                                                        created_at=pc.created_at)
                 else:
-                    ids[id(pc)] = store.add_human_coding(pc.segment_id, pc.code, coder=pc.coder,
-                                                         start=pc.start, end=pc.end)
+                    ids[id(pc)] = store.import_human_coding(
+                        pc.segment_id, pc.code, coder=pc.coder, start=pc.start, end=pc.end,
+                        created_at=pc.created_at)
                 report.codings += 1
                 report.by_coder[pc.coder] = report.by_coder.get(pc.coder, 0) + 1
             for memo in memos:
@@ -621,7 +757,7 @@ def import_qdpx(path: Path | str, folder: Path | str) -> ImportQdpxReport:
                 store.add_memo(text, author=author, session_number=session_number,
                                segment_id=memo.segment_id, coding_id=coding_id, code=memo.code,
                                for_bilan=for_bilan, tags=tuple(tags),
-                               created_at=note.get("creationDateTime"))
+                               created_at=_datetime(note.get("creationDateTime")))
                 report.memos += 1
     return report
 
@@ -715,7 +851,7 @@ def import_qdc(path: Path | str, folder: Path | str) -> ImportQdcReport:
     report = ImportQdcReport(path=target)
     taken = {c.id for c in codebook.codes} | set(codebook.families)
     new_families: list[tuple[str, str, str]] = []
-    new_codes: list[tuple[str, str, str, str]] = []
+    new_codes: list[tuple[str, str, str, str, str, str]] = []
 
     def fresh(candidate: str) -> str:
         out, n = candidate, 2
@@ -750,7 +886,8 @@ def import_qdc(path: Path | str, folder: Path | str) -> ImportQdcReport:
             cid = fresh(declared)
         else:
             cid = fresh(f"{family}.{_id_slug(code.name)}" if family else f"local.{_id_slug(code.name)}")
-        new_codes.append((cid, code.name, family or cid, code.definition))
+        new_codes.append((cid, code.name, family or cid, code.definition, code.inclusion,
+                          code.exclusion))
         report.added.append((cid, code.name))
         for child in code.children:
             plan(child, family or cid if family else None)
@@ -777,7 +914,9 @@ def _entries(families, codes, indent: str, stamp: str) -> tuple[str, str]:
                   for fid, label, d in families)
     cod = "".join(f"{indent}{cid}:\n{indent}  label: {_q(label)}\n{indent}  famille: {family}\n"
                   + (f"{indent}  definition: {_q(d)}\n" if d else "")
-                  for cid, label, family, d in codes)
+                  + (f"{indent}  inclusion: {_q(inc)}\n" if inc else "")
+                  + (f"{indent}  exclusion: {_q(exc)}\n" if exc else "")
+                  for cid, label, family, d, inc, exc in codes)
     return (f"{indent}{stamp}\n{fam}" if fam else ""), (f"{indent}{stamp}\n{cod}" if cod else "")
 
 

@@ -33,6 +33,7 @@ import uuid
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -49,7 +50,7 @@ from .refi_text import RenderedSession, render_session
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN = f"gacp-analysis {__version__}"
-FORMATS = ("qdpx", "qdc", "csv", "xlsx")
+FORMATS = ("qdpx", "qdc", "csv", "xlsx", "taguette")
 EXPORT_DIRNAME = "exports"
 # The namespace of every GUID this toolkit writes (uuid5 of a name in it).
 GUID_NAMESPACE = uuid.UUID("6f1c2a5e-7d0b-5b7e-9a43-3c2e8f1d0a61")
@@ -118,7 +119,7 @@ def codebook_tree(codebook: Codebook, *, extra: dict[str, tuple[str, str]] | Non
     entries: list[tuple[str, str, str, str]] = []  # id, label, family, description
     for code in codebook.codes:
         if code.active or code.id in extra:
-            parts = [code.definition,
+            parts = [code.definition,  # read back by qdpx_import.QdaCode
                      f"Inclusion : {code.inclusion}" if code.inclusion else "",
                      f"Exclusion : {code.exclusion}" if code.exclusion else ""]
             entries.append((code.id, code.label, code.family, _description(*parts, code_id=code.id)))
@@ -224,9 +225,10 @@ def collect(folder: Path | str) -> Exchange:
             rendered[s["number"]] = render_session(turns, masker)
             speakers_by_session[s["number"]] = list(dict.fromkeys(
                 t["pseudonym"] for t in turns if t["kind"] == "speech" and t["pseudonym"]))
-        rows = [dict(r) for r in store.codings_to_exchange()]
+        # Roles are free text of groupe.yaml (« binôme de Mme Lefort »): masked like the rest.
+        rows = [dict(r, role=masker(r["role"] or "")) for r in store.codings_to_exchange()]
         memos = [dict(r) for r in store.memos_to_exchange()]
-        speakers = [dict(r) for r in store.speakers()]
+        speakers = [dict(r, role=masker(r["role"] or "")) for r in store.speakers()]
         stored_codes = store.code_labels()
     codebook = load_codebook(group.folder)
     orphans = [r for r in rows if r["turn_id"] is None]
@@ -517,7 +519,7 @@ def coded_segments_table(exchange: Exchange):
 
     paths = code_paths(exchange.codebook)
     rows = [{
-        "séance": s.row["session"], "date": pd.to_datetime(s.row["date"]).date(),
+        "séance": s.row["session"], "date": date.fromisoformat(str(s.row["date"])[:10]),
         "type": s.row["type"], "tour": s.row["turn"], "pseudonyme": s.row["pseudonym"],
         "rôle": s.row["role"], "code": s.row["code"],
         "chemin du code": paths.get(s.row["code"], s.row["code"]),
@@ -565,8 +567,31 @@ class ExportReport:
     warnings: list[str]
 
 
+def taguette_codebook(exchange: Exchange) -> bytes:
+    """The codebook as Taguette 1.5 imports one (« Import a codebook »: a CSV, not a QDC).
+
+    Taguette reads a comma-separated file whose header has one of ``tag``, ``name``, ``path``
+    and optionally ``description`` (``taguette/import_codebook.py``); its tags are flat, so
+    each code is one row under its unique name (families, not codable, are left out), the
+    description being the code's definition. UTF-8 without BOM.
+    """
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["tag", "description"])
+    for node in _walk(exchange.codebook):
+        if node.codable:
+            description = "\n".join(line for line in node.description.splitlines()
+                                    if not line.startswith(ID_LINE))
+            writer.writerow([node.name, description])
+    return buffer.getvalue().encode("utf-8")
+
+
 def default_output(group: Group, fmt: str) -> Path:
-    return group.folder / EXPORT_DIRNAME / f"{slug(group.label)}.{fmt if fmt != 'csv' else 'csv'}"
+    if fmt == "taguette":
+        return group.folder / EXPORT_DIRNAME / f"{slug(group.label)}-grille-taguette.csv"
+    return group.folder / EXPORT_DIRNAME / f"{slug(group.label)}.{fmt}"
 
 
 def export_group(folder: Path | str, fmt: str, *, out: Path | str | None = None) -> ExportReport:
@@ -574,7 +599,8 @@ def export_group(folder: Path | str, fmt: str, *, out: Path | str | None = None)
 
     Args:
         folder: the group folder (imported; coded or not).
-        fmt: ``qdpx``, ``qdc``, ``csv`` or ``xlsx``.
+        fmt: ``qdpx``, ``qdc``, ``csv``, ``xlsx`` or ``taguette`` (the codebook as a CSV
+            Taguette imports).
         out: the file to write (default ``DIR/exports/<group label>.<fmt>``).
 
     Raises:
@@ -592,8 +618,10 @@ def export_group(folder: Path | str, fmt: str, *, out: Path | str | None = None)
         path.write_bytes(qdpx_bytes(exchange))
     elif fmt == "qdc":
         path.write_bytes(codebook_xml(exchange))
+    elif fmt == "taguette":
+        path.write_bytes(taguette_codebook(exchange))
     elif fmt == "csv":
-        write_csv(coded_segments_table(exchange), path)
+        write_csv(coded_segments_table(exchange), path, labels=False)  # ids: the path has labels
     elif fmt == "xlsx":
         _write_xlsx(coded_segments_table(exchange), path, title=f"Codages - {group.label}")
     else:

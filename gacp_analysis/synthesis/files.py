@@ -48,10 +48,15 @@ TABLES = {
 }
 
 
-def write_csv(df: pd.DataFrame, path: Path) -> Path:
+def write_csv(df: pd.DataFrame, path: Path, *, labels: bool = True) -> Path:
     """A table for French spreadsheets: French headers and labels, « ; » and decimal comma,
-    UTF-8 with a byte order mark (so Excel reads the accents)."""
-    french(df).to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    UTF-8 with a byte order mark (so Excel reads the accents).
+
+    Args:
+        labels: replace code ids by their labels (False: the table has its own label column).
+    """
+    french(df, labels=labels).to_csv(path, sep=";", decimal=",", index=False,
+                                     encoding="utf-8-sig")
     return path
 
 
