@@ -2,6 +2,9 @@
 codebook.yaml keeps its comments and entries as written; the CLI verbs of the exchange."""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import zipfile
 from datetime import date
 
@@ -191,16 +194,29 @@ def test_taguette_codebook_csv(tmp_path, capsys):
     assert ("Planning imposé", "Le planning change sans concertation.") in rows
 
 
+TAGUETTE = "taguette==1.5.2"
+LIST_TAGS = ("import json, sys\nfrom taguette.import_codebook import list_tags\n"
+             "with open(sys.argv[1], 'rb') as f:\n    print(json.dumps(list_tags(f)))")
+
+
 def test_taguette_reads_our_codebook_with_its_own_code(tmp_path):
-    """Runs where Taguette is installed (``pip install taguette==1.5.2``; not a dependency:
-    its pins, SQLAlchemy 1.4 and Jinja2 3.1, would constrain the whole toolkit)."""
-    import_codebook = pytest.importorskip("taguette.import_codebook")
+    """Taguette's own reader (``taguette.import_codebook.list_tags``) reads our CSV codebook.
+
+    Taguette is not a dependency (its pins, SQLAlchemy 1.4 and Jinja2 3.1, would constrain
+    the whole toolkit): it is installed from the package index into a venv of its own."""
     folder = group(tmp_path, "g", OWN_CODEBOOK)
     path = tmp_path / "grille.csv"
     main(["export", str(folder), "--format", "taguette", "--sortie", str(path)])
-    with path.open("rb") as f:
-        tags = import_codebook.list_tags(f)
+    venv = tmp_path / "venv-taguette"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    TAGUETTE], check=True)
+    out = subprocess.run([str(python), "-c", LIST_TAGS, str(path)], check=True,
+                         capture_output=True, text=True).stdout
+    tags = json.loads(out)
     assert [(t["path"], t["description"]) for t in tags] == taguette_rules(path.read_bytes())
+    assert len(tags) == 20
 
 
 def test_a_codebook_exported_by_taguette_imports(tmp_path):
