@@ -177,10 +177,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .coding.coder import Coder
     from .coding.evaluate import evaluate_file, format_report
 
+    alone = args.regles_seules or args.encodeur_seul
     coder = Coder(load_codebook(args.groupe) if args.groupe else None,
-                  model=False if args.regles_seules else None)
+                  model=False if alone or args.sans_modele else None,
+                  encoder=False if args.regles_seules or args.sans_encodeur else None,
+                  mix=args.melange)
     report = evaluate_file(args.gold, coder)
-    print(format_report(report, title=f"Évaluation de {coder.name} sur {args.gold}"))
+    parts = ("règles" + (" + modèle linéaire" if coder.model else "")
+             + (" + encodeur" if coder.encoder else ""))
+    print(format_report(report, title=f"Évaluation de {coder.name} ({parts}) sur {args.gold}"))
     return 0
 
 
@@ -273,7 +278,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--groupe", default=None,
                    help="dossier d'un groupe dont la grille (codebook.yaml) s'applique")
     p.add_argument("--regles-seules", action="store_true",
-                   help="évalue les règles seules, sans le modèle statistique")
+                   help="évalue les règles seules, sans le modèle statistique ni l'encodeur")
+    p.add_argument("--encodeur-seul", action="store_true",
+                   help="évalue l'encodeur seul (avec les contraintes de l'échange et de la "
+                        "parole d'animation), sans le modèle linéaire")
+    p.add_argument("--sans-encodeur", action="store_true",
+                   help="évalue les règles et le modèle linéaire, sans l'encodeur")
+    p.add_argument("--sans-modele", action="store_true",
+                   help="évalue les règles et l'encodeur, sans le modèle linéaire")
+    p.add_argument("--melange", choices=("union", "moyenne"), default=None,
+                   help="combinaison de l'encodeur et du modèle linéaire (défaut : celle du paquet)")
 
     return parser
 

@@ -31,6 +31,7 @@ class CodeReport:
     unchanged: int = 0
     codings: int = 0  # auto codings written by this run
     parsed: int = 0  # segments parsed by spaCy (the others came from the cache)
+    embedded: int = 0  # strings embedded by the encoder (the others came from the cache)
     coder: str = ""
     by_code: dict[str, int] = field(default_factory=dict)
 
@@ -71,8 +72,8 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
         codes_changed = _codes_differ(store, codebook)
         if not todo and not codes_changed:
             return report
-        decisions = _code(folder, todo, codebook, report, progress=progress,
-                          workers=workers) if todo else []
+        decisions = _code(folder, todo, codebook, report, progress=progress, workers=workers,
+                          every=len(todo) == len(rows)) if todo else []
         with store.transaction():
             _write_codes(store, codebook)
             store.prune_orphans(drop_auto=True)
@@ -136,7 +137,7 @@ def _segments(store: Store, signature: str) -> list[_Row]:
 
 
 def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport, *,
-          progress: bool | None, workers: int | None) -> list:
+          progress: bool | None, workers: int | None, every: bool = False) -> list:
     from tqdm import tqdm
 
     from .coder import Coder
@@ -154,6 +155,11 @@ def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport
             decisions += coder.code([r.unit for r in chunk], docs)
             bar.update(len(chunk))
     report.parsed = cache.parsed
+    if coder.encoder is not None:
+        report.embedded = coder.encoder.embedded
+        if coder.encoder.cache is not None:
+            # Kept beside the parses; a run that recoded every segment drops what it did not use.
+            coder.encoder.cache.save(prune=every)
     if cache.parsed:
         with open_store(folder, create=False) as store:
             current = [r["text"] for r in store.execute(

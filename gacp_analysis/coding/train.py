@@ -94,7 +94,7 @@ def cross_validate(items: Sequence[GoldItem], *, k: int = 5, seed: int = 0, feat
         feats, dense = featurize(items, RuleSet(codebook, load_pipeline()))
     labels = [set(it.codes) for it in items]
     predicted: list[set[str]] = [set() for _ in items]
-    coder = Coder(codebook, model=False)
+    coder = Coder(codebook, model=False, encoder=False)
     for fold in grouped_folds([it.group for it in items], k, seed):
         train = np.setdiff1d(np.arange(len(items)), fold)
         tr = lambda seq: [seq[i] for i in train]  # noqa: E731
