@@ -183,9 +183,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
                   encoder=False if args.regles_seules or args.sans_encodeur else None,
                   mix=args.melange)
     report = evaluate_file(args.gold, coder)
-    parts = ("règles" + (" + modèle linéaire" if coder.model else "")
-             + (" + encodeur" if coder.encoder else ""))
-    print(format_report(report, title=f"Évaluation de {coder.name} ({parts}) sur {args.gold}"))
+    print(format_report(report, title=f"Évaluation de {coder.name} sur {args.gold}"))
     return 0
 
 
