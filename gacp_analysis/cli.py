@@ -61,15 +61,19 @@ def _cmd_status(args: argparse.Namespace) -> int:
     from .status import store_status
     from .store import open_store
 
+    from .confidentiality.status import confidentiality_status, print_confidentiality
+
     group = load_group(args.dossier)
     with open_store(group.folder, create=False) as store:
         status = store_status(store)
+    privacy = confidentiality_status(group)
     if args.json:
-        status = {"groupe": group.label, **status}
+        status = {"groupe": group.label, **status, **privacy}
         print(json.dumps(status, ensure_ascii=False, indent=2))
         return 0
     if not status["sessions"]:
         raise GacpError(E.E132, folder=args.dossier)
+    _print_warnings(privacy["avertissements"])
     print(f"Groupe « {group.name} » : {len(status['sessions'])} séance(s), "
           f"{status['codings']} codage(s) en vigueur "
           f"({status['codages']['auto']} auto, {status['codages']['humains']} humains, "
@@ -81,6 +85,63 @@ def _cmd_status(args: argparse.Namespace) -> int:
               f"{s['words']:>6}  {s['source']}")
         for pseudonym, counts in s["speakers"].items():
             print(f"{'':>5}{pseudonym:<18} {counts['turns']:>4} tours  {counts['words']:>6} mots")
+    print_confidentiality(privacy)
+    return 0
+
+
+def _confirm(question: str, yes: bool) -> None:
+    """Ask for « oui » on the terminal unless --yes; raise E704/E705 otherwise."""
+    if yes:
+        return
+    if not sys.stdin or not sys.stdin.isatty():
+        raise GacpError(E.E705)
+    answer = input(f"{question} Tapez « oui » pour confirmer : ").strip().casefold()
+    if answer not in ("oui", "o"):
+        raise GacpError(E.E704)
+
+
+def _cmd_forget(args: argparse.Namespace) -> int:
+    from .confidentiality.erasure import forget, preview
+
+    before = preview(args.dossier, args.personne)
+    counts = before.counts
+    print(f"Retrait de {before.pseudonym} : {counts['tours']} prise(s) de parole, "
+          f"{counts['segments']} segment(s), {counts['codages']} codage(s), {counts['memos']} "
+          "mémo(s) sur ces paroles seront supprimés de la base et des caches ; les transcriptions "
+          "ne sont pas modifiées, et ces paroles ne seront plus jamais importées.")
+    _confirm("Ce retrait est définitif.", args.yes)
+    report = forget(args.dossier, args.personne)
+    _print_warnings(report.warnings)
+    print(f"Paroles de {report.pseudonym} retirées : {report.counts['tours']} prise(s) de parole "
+          f"remplacée(s) par un marqueur, {report.counts['segments']} segment(s), "
+          f"{report.counts['codages']} codage(s), {report.counts['memos']} mémo(s), "
+          f"{report.counts['fichiers_cache']} fichier(s) de cache supprimés. Retrait consigné "
+          "dans la base (date, auteur, nombres), sans les paroles.")
+    return 0
+
+
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from .confidentiality.retention import purge, purge_targets
+
+    folder = Path(args.dossier)
+    targets = purge_targets(folder)
+    if not (folder / ".gacp").exists():
+        raise GacpError(E.E709, folder=folder)
+    print(f"Suppression de la base et des caches de {folder} ({len(targets)} fichier(s) dans "
+          f"{folder / '.gacp'}) ; les transcriptions, groupe.yaml et les exports restent.")
+    _confirm("Les codages et mémos seront perdus.", args.yes)
+    deleted = purge(folder)
+    print(f"{len(deleted)} fichier(s) supprimé(s). Pensez aux transcriptions et aux exports "
+          "(bilan/, syntheses/) selon la procédure de conservation du service.")
+    return 0
+
+
+def _cmd_strip_notebook(args: argparse.Namespace) -> int:
+    from .confidentiality.notebooks import strip_notebook
+
+    for path in args.fichiers:
+        changed = strip_notebook(path)
+        print(f"{'sorties effacées' if changed else 'déjà sans sorties'} : {path}")
     return 0
 
 
@@ -187,38 +248,117 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-class _FrenchParser(argparse.ArgumentParser):
-    """argparse with French usage errors (exit code 2)."""
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export.refi_qda import export_group
 
-    def error(self, message: str) -> None:  # noqa: D401
+    report = export_group(args.dossier, args.format, out=args.sortie)
+    _print_warnings(report.warnings)
+    if args.format == "qdc":
+        print(f"Grille de codage REFI-QDA écrite : {report.path}")
+    else:
+        print(f"Export {args.format} écrit : {report.path} ({report.sessions} séance(s), "
+              f"{report.selections} codage(s) en vigueur"
+              + (f", {report.memos} mémo(s)" if args.format == "qdpx" else "")
+              + ", pseudonymes seulement, vérifié sans nom réel).")
+    return 0
+
+
+def _cmd_import_qdpx(args: argparse.Namespace) -> int:
+    from .export.qdpx_import import import_qdpx
+
+    report = import_qdpx(args.fichier, args.dossier)
+    _print_warnings(report.warnings)
+    print(f"Import de {args.fichier} dans « {report.group} » : {report.codings} codage(s) ajouté(s) "
+          f"ou confirmé(s) sur {report.sources} source(s), {report.memos} mémo(s) ajouté(s).")
+    for coder, n in sorted(report.by_coder.items()):
+        print(f"  {coder:30} {n:>5}")
+    return 0
+
+
+def _cmd_import_qdc(args: argparse.Namespace) -> int:
+    from .export.qdpx_import import import_qdc
+
+    report = import_qdc(args.fichier, args.dossier)
+    if not report.added:
+        print(f"Aucun code nouveau : les {report.known} code(s) de {args.fichier} sont déjà dans "
+              f"la grille du groupe.")
+        return 0
+    print(f"{len(report.added)} code(s) ajouté(s) à {report.path} "
+          f"({report.known} déjà dans la grille) :")
+    for code_id, label in report.added:
+        print(f"  {code_id:34} {label}")
+    return 0
+
+
+def _cmd_agreement(args: argparse.Namespace) -> int:
+    from .review.agreement import agreement, format_table, parse_coders, plot_agreement
+
+    result = agreement(args.dossier, parse_coders(args.codeurs))
+    print(format_table(result))
+    if args.sortie:
+        Path(args.sortie).parent.mkdir(parents=True, exist_ok=True)
+        result.table.to_csv(args.sortie, sep=";", index=False, encoding="utf-8")
+        print(f"Tableau écrit dans {args.sortie}")
+    if args.figure:
+        plot_agreement(result, path=args.figure)
+        print(f"Figure écrite dans {args.figure}")
+    return 0
+
+
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from .review.learning import format_report, learn
+
+    report = learn(args.dossier, write=not args.sans_suggestions)
+    print(format_report(report))
+    return 0
+
+
+def _in_french(method):
+    """Run an argparse method with argparse's messages looked up in French (see i18n)."""
+    def wrapper(self, *args, **kwargs):
+        from .i18n import argparse_in_french
+
+        with argparse_in_french():
+            return method(self, *args, **kwargs)
+    wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
+    return wrapper
+
+
+class FrenchArgumentParser(argparse.ArgumentParser):
+    """argparse speaking French through gettext, with numbered usage errors (E010, exit 2).
+
+    argparse's own messages (usage, headings, errors) come from the French
+    catalog ``data/locale/fr/LC_MESSAGES/argparse.po``: every method that builds
+    or prints one runs with that catalog.
+    """
+
+    __init__ = _in_french(argparse.ArgumentParser.__init__)
+    add_argument = _in_french(argparse.ArgumentParser.add_argument)
+    add_argument_group = _in_french(argparse.ArgumentParser.add_argument_group)
+    add_subparsers = _in_french(argparse.ArgumentParser.add_subparsers)
+    parse_args = _in_french(argparse.ArgumentParser.parse_args)
+    parse_known_args = _in_french(argparse.ArgumentParser.parse_known_args)
+    format_usage = _in_french(argparse.ArgumentParser.format_usage)
+    format_help = _in_french(argparse.ArgumentParser.format_help)
+
+    def error(self, message: str) -> None:
+        """Print the usage and the numbered French message on stderr; exit with code 2."""
         self.print_usage(sys.stderr)
-        translations = {
-            "the following arguments are required": "arguments obligatoires manquants",
-            "unrecognized arguments": "arguments non reconnus",
-            "invalid choice": "choix invalide",
-            "expected one argument": "une valeur est attendue",
-        }
-        for english, french in translations.items():
-            message = message.replace(english, french)
-        print(f"gacp : erreur d'utilisation : {message}", file=sys.stderr)
-        sys.exit(2)
+        self.exit(2, E.E010.format(prog=self.prog, problem=message) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _FrenchParser(
+    parser = FrenchArgumentParser(
         prog="gacp",
         description="Analyse des groupes d'analyse clinique des pratiques (GACP) : import des "
                     "transcriptions, codage explicable, synthèses et bilan.",
-        add_help=False,
     )
-    parser.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
     parser.add_argument("--version", action="version", version=f"gacp-analysis {__version__}",
-                        help="affiche la version")
-    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=_FrenchParser)
+                        help="affiche la version et quitte")
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", title="commandes")
 
     def command(name: str, help_text: str, func) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text, add_help=False)
-        p.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte")
+        p = sub.add_parser(name, help=help_text, description=help_text)
         p.set_defaults(func=func)
         return p
 
@@ -286,6 +426,60 @@ def build_parser() -> argparse.ArgumentParser:
                    help="évalue les règles et l'encodeur, sans le modèle linéaire")
     p.add_argument("--melange", choices=("union", "moyenne"), default=None,
                    help="combinaison de l'encodeur et du modèle linéaire (défaut : celle du paquet)")
+
+    p = command("agreement", "accord entre codeurs (kappa de Cohen par code et global, alpha de "
+                "Krippendorff) sur les segments revus par chacun", _cmd_agreement)
+    p.add_argument("dossier", help="dossier du groupe")
+    p.add_argument("--codeurs", required=True,
+                   help="noms séparés par des virgules (« auto » : le codage automatique), "
+                        "par exemple auto,Camille ou Camille,Dominique")
+    p.add_argument("--out", "--sortie", dest="sortie", default=None,
+                   help="fichier CSV où écrire le tableau (séparateur point-virgule)")
+    p.add_argument("--figure", default=None, help="fichier PNG où écrire la figure")
+
+    p = command("learn", "apprend des segments revus des suggestions propres au groupe (provenance "
+                "« modele », jamais comptées sans validation) et affiche leur précision et leur "
+                "rappel à côté de ceux du codeur livré", _cmd_learn)
+    p.add_argument("dossier", help="dossier du groupe (importé, codé, en partie revu)")
+    p.add_argument("--sans-suggestions", action="store_true",
+                   help="mesure seulement : n'écrit pas de suggestions dans la base")
+
+    p = command("forget", "retire d'une base les paroles d'un·e participant·e qui le demande "
+                "(tours, segments, codages, mémos, caches) ; les transcriptions ne sont pas "
+                "modifiées mais ces paroles ne sont plus jamais importées", _cmd_forget)
+    p.add_argument("dossier", help="dossier du groupe")
+    p.add_argument("personne", help="nom, alias ou pseudonyme de la personne (groupe.yaml)")
+    p.add_argument("--yes", "--oui", dest="yes", action="store_true",
+                   help="ne demande pas de confirmation")
+
+    p = command("purge", "supprime la base et les caches d'un groupe (dossier .gacp), par "
+                "exemple à la fin de la durée de conservation", _cmd_purge)
+    p.add_argument("dossier", help="dossier du groupe")
+    p.add_argument("--yes", "--oui", dest="yes", action="store_true",
+                   help="ne demande pas de confirmation")
+
+    p = command("strip-notebook", "efface les sorties (textes, tableaux, figures) de carnets "
+                "Jupyter avant de les partager", _cmd_strip_notebook)
+    p.add_argument("fichiers", nargs="+", help="carnets .ipynb")
+
+    p = command("export", "exporte le corpus codé d'un groupe pour d'autres logiciels : projet "
+                "REFI-QDA (qdpx, pour NVivo, ATLAS.ti, MAXQDA, QualCoder), grille de codage (qdc), "
+                "tableau des codages (csv, xlsx) ; pseudonymisé et vérifié", _cmd_export)
+    p.add_argument("dossier", help="dossier du groupe (déjà importé)")
+    p.add_argument("--format", required=True, choices=["qdpx", "qdc", "csv", "xlsx"],
+                   help="format du fichier écrit")
+    p.add_argument("--out", "--sortie", dest="sortie", default=None,
+                   help="fichier à écrire (défaut : DOSSIER/exports/<pseudonyme du groupe>.<format>)")
+
+    p = command("import-qdpx", "importe les codages et mémos d'un projet REFI-QDA (.qdpx) dans la "
+                "base d'un groupe, comme codages humains au nom de leurs codeurs", _cmd_import_qdpx)
+    p.add_argument("fichier", help="projet .qdpx exporté par NVivo, ATLAS.ti, MAXQDA, QualCoder...")
+    p.add_argument("dossier", help="dossier du groupe (transcriptions déjà importées)")
+
+    p = command("import-qdc", "ajoute à la grille du groupe (codebook.yaml) les codes d'une grille "
+                "REFI-QDA (.qdc) ou d'un projet (.qdpx)", _cmd_import_qdc)
+    p.add_argument("fichier", help="grille .qdc ou projet .qdpx")
+    p.add_argument("dossier", help="dossier du groupe")
 
     return parser
 

@@ -26,6 +26,9 @@ class GacpError(Exception):
 class E:
     """Error messages. ``{path}`` is the file, ``{line}`` the 1-based line."""
 
+    # --- usage (the gacp command line) ----------------------------------------------
+    E010 = ("E010 {prog} : erreur d'utilisation : {problem}. Voir « {prog} --help ».")
+
     # --- group file (groupe.yaml) -------------------------------------------------
     E100 = ("E100 Dossier de groupe introuvable : {path}. Indiquez le dossier qui contient "
             "groupe.yaml (créez-le avec « gacp init {path} »).")
@@ -41,6 +44,14 @@ class E:
             "des pseudonymes distincts.")
     E107 = ("E107 {path} : dossier seances/ absent ou vide. Placez les transcriptions "
             "(.txt, .docx, .vtt, .srt) dans {folder}.")
+
+    # --- group file and codebook schemas (issue 14) ---------------------------------------
+    E150 = ("E150 {path}:{line} : clé « {key} » inconnue {where}.{suggestion} Clés possibles : "
+            "{known}.")
+    E151 = ("E151 {path}:{line} : {who} : consentement « {kind} » : {problem}. {fix}")
+    E152 = ("E152 {path}:{line} : conservation : {problem}. {fix}")
+    E154 = ("E154 {path}:{line} : famille « {family} » : {problem}. {fix}")
+    E155 = ("E155 {path}:{line} : {problem}. {fix}")
 
     # --- transcripts ------------------------------------------------------------
     E110 = ("E110 {path}:{line} : locuteur inconnu « {label} ». Noms connus les plus proches : "
@@ -148,6 +159,80 @@ class E:
             "{files}. Ajoutez ces noms à « a_masquer » dans {folder}/groupe.yaml si besoin, puis "
             "relancez « gacp bilan {folder} ».")
 
+    # --- review, agreement, learning (review/) ------------------------------------------------
+    E500 = ("E500 Nom du codeur ou de la codeuse vide. Indiquez votre prénom ou vos initiales "
+            "dans la première cellule du carnet (codeur = \"...\").")
+    E501 = ("E501 Code inconnu « {code} » : il n'est pas dans la grille du groupe. Choisissez un "
+            "code dans l'arbre de la grille.")
+    E502 = ("E502 Passage « {passage} » absent du segment {segment} : copiez quelques mots du "
+            "segment tels qu'ils sont écrits, ou laissez le passage vide pour coder tout le segment.")
+    E503 = ("E503 Mémo vide : écrivez le texte du mémo avant de l'enregistrer.")
+    E504 = ("E504 Segment {segment} introuvable dans la base de {folder} : la séance a peut-être "
+            "été réimportée. Relancez la cellule du carnet pour relire la base.")
+    E505 = ("E505 Codeurs attendus sous la forme « --codeurs A,B » (deux noms ou plus, séparés par "
+            "des virgules, « auto » pour le codage automatique) ; reçu « {value} ».")
+    E506 = ("E506 {folder} : « {coder} » n'a revu aucun segment. Codeurs connus : {known}.")
+    E507 = ("E507 {folder} : aucun segment revu à la fois par {coders} : l'accord ne peut pas être "
+            "calculé. Faites coder les mêmes séances par chacun (mode à l'aveugle).")
+    E508 = ("E508 {folder} : {count} segment(s) revu(s), il en faut au moins {minimum} pour "
+            "apprendre des suggestions. Revoyez d'autres segments dans le carnet 05 puis relancez "
+            "« gacp learn {folder} ».")
+    E509 = ("E509 {path} : modèle appris illisible ({problem}). Relancez « gacp learn {folder} ».")
+    # --- confidentiality: consent, erasure, retention, notebooks (confidentiality/) -----------
+    E700 = ("E700 {path}:{line} : {where} : {problem}. {fix}")
+    E701 = ("E701 {path}:{line} : {where} : « consentement_citation: {legacy} » contredit "
+            "« consentements: citation: accord: {accord} ». Gardez une seule des deux clés "
+            "(de préférence « consentements »).")
+    E702 = ("E702 {folder} : personne inconnue « {who} ». Indiquez un nom, un alias ou un "
+            "pseudonyme de groupe.yaml ; les plus proches : {closest}.")
+    E703 = ("E703 « {who} » est l'animation du groupe : seules les paroles d'un·e participant·e "
+            "peuvent être retirées avec « gacp forget ».")
+    E704 = ("E704 opération annulée : rien n'a été modifié. Relancez la commande et répondez "
+            "« oui », ou ajoutez --yes.")
+    E705 = ("E705 confirmation impossible : pas de terminal pour répondre. Relancez avec --yes "
+            "si vous êtes sûr·e.")
+    E706 = ("E706 {path} : carnet illisible ({problem}). Ouvrez-le dans JupyterLab et "
+            "réenregistrez-le.")
+    E707 = ("E707 {path} : ce n'est pas un carnet (.ipynb). Indiquez des fichiers .ipynb.")
+    E708 = ("E708 {count} carnet(s) contiennent des sorties : {files}. Effacez-les avec "
+            "« gacp strip-notebook {files} » avant de les partager ou de les enregistrer.")
+    E709 = ("E709 {folder} : aucune base ni cache à supprimer (pas de dossier .gacp).")
+    # --- REFI-QDA exchange and coded-segment tables (export/refi_qda.py, qdpx_import.py) ---
+    E600 = ("E600 {path} : fichier introuvable. Indiquez le projet REFI-QDA (.qdpx) ou la grille "
+            "(.qdc) exporté par votre logiciel.")
+    E601 = ("E601 {path} : ce n'est pas un projet QDPX lisible ({problem}). Réexportez le projet "
+            "depuis votre logiciel au format REFI-QDA (.qdpx, une archive ZIP).")
+    E602 = ("E602 {path} : aucun fichier .qde dans l'archive (contenu : {names}). Un projet QDPX "
+            "contient un fichier project.qde et un dossier sources/ : réexportez-le.")
+    E603 = ("E603 {path} ({part}), ligne {line} : XML invalide ({problem}). Réexportez le fichier "
+            "depuis votre logiciel ; ne le modifiez pas à la main.")
+    E604 = ("E604 {path} ({part}), ligne {line} : élément racine « {found} », attendu « {expected} » "
+            "de l'espace de noms {namespace}. Ce fichier n'est pas un {kind} REFI-QDA.")
+    E605 = ("E605 {path} ({part}), ligne {line} : élément « {element} » sans attribut « {attribute} » "
+            "valide ({value}). Réexportez le projet depuis votre logiciel.")
+    E606 = ("E606 {path} ({part}), ligne {line} : le texte de la source « {name} » est introuvable "
+            "({target}). Les textes d'un QDPX sont dans sources/ (ou Sources/) : réexportez le "
+            "projet avec ses sources.")
+    E607 = ("E607 {path} ({part}) : texte illisible ({problem}). Réexportez le projet en UTF-8.")
+    E608 = ("E608 {path} ({part}), ligne {line} : la source « {name} » ne correspond à aucune séance "
+            "du groupe {folder} (séances importées : {known}). Déposez sa transcription dans "
+            "seances/ et lancez « gacp import {folder} », ou ajoutez à la source une variable "
+            "« séance » donnant son numéro.")
+    E609 = ("E609 {path} ({part}), ligne {line} : codes absents de la grille du groupe : {codes}. "
+            "Ajoutez-les d'abord avec « gacp import-qdc {path} {folder} », puis relancez "
+            "« gacp import-qdpx {path} {folder} ».")
+    E610 = ("E610 {path} ({part}), ligne {line} : sélection {start}-{end} hors du texte de la source "
+            "« {name} » ({length} caractères). Réexportez le projet depuis votre logiciel.")
+    E611 = ("E611 {path} ({part}), ligne {line} : « {element} » désigne l'identifiant {guid}, qui "
+            "ne correspond à aucun {target} du projet. Réexportez le projet depuis votre logiciel.")
+    E612 = ("E612 un nom réel a été trouvé dans {files} : fichier(s) supprimé(s). Ajoutez ce nom "
+            "(ou l'alias manquant) dans {folder}/groupe.yaml, puis relancez l'export.")
+    E614 = ("E614 {path} : « {key}: » est écrit sur une ligne (style {{...}}) : gacp import-qdc "
+            "ne peut pas y ajouter de code sans réécrire vos lignes. Écrivez un code par ligne "
+            "(« {key}: » puis, en retrait, « identifiant: ... ») et relancez.")
+    E613 = ("E613 {path} : extension « {suffix} » inconnue. Importez une grille .qdc ou la grille "
+            "d'un projet .qdpx.")
+
 
 class W:
     """Warnings: the input was read, but the user should know how."""
@@ -169,3 +254,26 @@ class W:
             "libreoffice-writer-nogui » puis relancez « gacp bilan {folder} ».")
     W401 = ("W401 {folder} : aucun codage en vigueur : les synthèses du bilan sont vides. Lancez "
             "« gacp code {folder} » ou vérifiez la grille de codage.")
+
+    # --- review, agreement, learning (review/) ------------------------------------------------
+    W500 = ("W500 Rien à annuler : aucune action dans ce carnet depuis son ouverture.")
+    W501 = ("W501 Code « {code} » trop rare dans les segments revus ({positives} exemple(s), il en "
+            "faut {minimum}) : aucune suggestion apprise pour ce code.")
+    # --- confidentiality (confidentiality/) -------------------------------------------------------
+    W700 = ("W700 {path} : séance {number} : {count} prise(s) de parole de {speakers} remplacée(s) "
+            "par « {marker} » : {reason}. Le fichier n'est pas modifié ; rien de ces paroles "
+            "n'entre dans la base.")
+    W701 = ("W701 {folder} : durée de conservation dépassée depuis le {deadline} (fin de "
+            "l'accompagnement le {end} + {months} mois). Supprimez la base et les caches avec "
+            "« gacp purge {folder} » et les transcriptions selon la procédure du service.")
+    W702 = ("W702 {folder} : fichiers écrits avant le retrait, qui peuvent encore contenir ces "
+            "paroles : {files}. Régénérez-les (« gacp bilan », « gacp synthesize ») ou "
+            "supprimez-les.")
+    # --- REFI-QDA exchange (export/refi_qda.py, qdpx_import.py) ---------------------------------
+    W600 = ("W600 {count} codage(s) et {memos} mémo(s) sur des segments « à revoir » (leur texte a "
+            "changé dans la transcription) ne sont pas exportés : revoyez-les dans le carnet 02 "
+            "puis relancez l'export.")
+    W601 = ("W601 {path} : {count} sélection(s) hors des paroles des séances (étiquettes de "
+            "locuteur, horodatages, événements) ignorée(s), par exemple : {examples}.")
+    W602 = ("W602 {path} : source « {name} » : positions lues {convention} (c'est ainsi que "
+            "toutes ses sélections tombent sur des mots entiers).")

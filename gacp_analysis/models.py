@@ -13,6 +13,44 @@ PROVENANCES = ("auto", "human", "modele")
 
 
 @dataclass(frozen=True)
+class Consent:
+    """One consent of a participant: given (True), refused (False) or not recorded (None)."""
+
+    accord: bool | None = None
+    date: Date | None = None
+
+    @property
+    def given(self) -> bool:
+        return self.accord is True
+
+
+@dataclass(frozen=True)
+class ConsentRegister:
+    """A participant's consents (``consentements`` in ``groupe.yaml``)."""
+
+    enregistrement: Consent = Consent()
+    citation: Consent = Consent()
+    bilan_ecrit: Consent = Consent()
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long the store may be kept (``conservation`` in ``groupe.yaml``)."""
+
+    end: Date  # fin_accompagnement
+    months: int  # duree_mois
+
+    @property
+    def deadline(self) -> Date:
+        """``end`` plus ``months`` calendar months (last day of the month when shorter)."""
+        import calendar
+
+        month0 = self.end.month - 1 + self.months
+        year, month = self.end.year + month0 // 12, month0 % 12 + 1
+        return Date(year, month, min(self.end.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
 class Speaker:
     """A person who speaks in a group's transcripts.
 
@@ -26,6 +64,7 @@ class Speaker:
     is_facilitator: bool = False
     consent_quote: bool = False
     aliases: tuple[str, ...] = ()
+    consents: ConsentRegister = ConsentRegister()
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ The schema is versioned with ``PRAGMA user_version`` and migrated forward
 by :data:`MIGRATIONS`; every write happens in a transaction
 (``with store.transaction():``) so a failed import leaves the file as it was.
 
-Real names never enter the store: speakers are keyed by pseudonym, and the
-pseudonym <-> name key stays in ``groupe.yaml``.
+Real names never enter the store: speakers are keyed by pseudonym, texts are
+pseudonymised at import (``confidentiality.withhold``), and the pseudonym <-> name
+key stays in ``groupe.yaml``.
 
 Tables:
 
@@ -31,6 +32,10 @@ Tables:
   what changed.
 - ``memos``: the facilitator's notes, on the group, a session, a segment, a
   coding or a code (``code``); ``for_bilan`` marks those to include in the bilan annex.
+- ``reviews``: the segments a person has reviewed (read and decided), with when.
+- ``erasures``: the log of ``gacp forget`` (date, who ran it, counts) and the one
+  identity table: salted hashes of an erased person's names, to withhold their turns
+  at every later import.
 """
 from __future__ import annotations
 
@@ -167,6 +172,34 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE provenance = 'human';
     ALTER TABLE memos ADD COLUMN code TEXT;
     """,
+    # version 3: which segments a person has reviewed (the review notebook's « segment revu »),
+    # so agreement counts the segments both coders read, even those they left uncoded.
+    """
+    CREATE TABLE reviews (
+        segment_id INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+        coder TEXT NOT NULL,
+        reviewed_at TEXT NOT NULL,
+        PRIMARY KEY (segment_id, coder)
+    );
+    """,
+    # version 4: confidentiality (issue 13). Segments remember their speaker, so an orphan
+    # (its text left the transcript) can still be erased with its author; ``erasures`` is the
+    # store's one identity table and the audit log of ``gacp forget``: no real name, only
+    # salted hashes of the erased person's names (to recognise them at re-import), the date,
+    # who ran it and what was removed, as counts.
+    """
+    ALTER TABLE segments ADD COLUMN speaker_id INTEGER REFERENCES speakers(id);
+    UPDATE segments SET speaker_id = (SELECT t.speaker_id FROM turns t WHERE t.id = segments.turn_id);
+    CREATE TABLE erasures (
+        id INTEGER PRIMARY KEY,
+        pseudonym TEXT NOT NULL,
+        name_hashes TEXT NOT NULL,
+        salt TEXT NOT NULL,
+        erased_at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        counts TEXT NOT NULL DEFAULT '{}'
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -273,8 +306,9 @@ class Store:
 
     def add_memo(self, text: str, *, author: str, session_number: int | None = None,
                  segment_id: int | None = None, coding_id: int | None = None,
-                 for_bilan: bool = False, tags: tuple[str, ...] = ()) -> int:
-        """Store a facilitator's memo; return its id."""
+                 for_bilan: bool = False, tags: tuple[str, ...] = (), code: str | None = None,
+                 created_at: str | None = None) -> int:
+        """Store a facilitator's memo; return its id (``code``: a memo on a code)."""
         with self.transaction():
             session_id = None
             if session_number is not None:
@@ -286,9 +320,9 @@ class Store:
                                                (segment_id,)).fetchone()[0]
             cur = self.conn.execute(
                 "INSERT INTO memos (session_id, segment_id, coding_id, text, author, created_at, "
-                "for_bilan, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, segment_id, coding_id, text, author, now_iso(), int(for_bilan),
-                 json.dumps(list(tags), ensure_ascii=False)),
+                "for_bilan, tags, code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, segment_id, coding_id, text, author, created_at or now_iso(),
+                 int(for_bilan), json.dumps(list(tags), ensure_ascii=False), code),
             )
             return cur.lastrowid
 
@@ -311,6 +345,349 @@ class Store:
                 f"DELETE FROM segments WHERE id IN ({orphans}) "
                 "AND id NOT IN (SELECT segment_id FROM codings) "
                 "AND id NOT IN (SELECT segment_id FROM memos WHERE segment_id IS NOT NULL)", params)
+
+    # -- reading for the bilan (export/, synthesis/excerpts) ------------------------
+    def segment_texts_by_speaker(self) -> list[tuple[str, str | None]]:
+        """(raw text, speaker pseudonym or None) of every segment still in a turn."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT g.text, sp.pseudonym FROM segments g JOIN turns t ON t.id = g.turn_id "
+            "LEFT JOIN speakers sp ON sp.id = t.speaker_id ORDER BY g.id")]
+
+    def turn_segments(self) -> list[tuple[int, int, int, str]]:
+        """(session number, turn index, segment id, raw text) of every segment, in reading
+        order."""
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT s.number, t.idx, g.id, g.text FROM segments g JOIN turns t ON t.id = g.turn_id "
+            "JOIN sessions s ON s.id = g.session_id ORDER BY s.number, t.idx, g.idx")]
+
+    def bilan_memos(self) -> list[dict]:
+        """Memos marked for the bilan: ``session`` (number or None), ``text``, ``author``,
+        ``created_at``, ``needs_review``; group-level memos first, then by session."""
+        return [dict(r) for r in self.conn.execute(
+            "SELECT s.number AS session, m.text, m.author, m.created_at, m.needs_review "
+            "FROM memos m LEFT JOIN sessions s ON s.id = m.session_id WHERE m.for_bilan = 1 "
+            "ORDER BY s.number IS NOT NULL, s.number, m.id")]
+
+    def codings_in_force_count(self) -> int:
+        """How many codings are in force (:data:`gacp_analysis.status.CODINGS_IN_FORCE_SQL`)."""
+        from .status import CODINGS_IN_FORCE_SQL
+
+        return self.conn.execute(f"SELECT COUNT(*) FROM ({CODINGS_IN_FORCE_SQL})").fetchone()[0]
+
+    # -- review (the review notebook, agreement, learning) ----------------------
+    def human_coding(self, segment_id: int, code: str, *, coder: str, start: int | None = None,
+                     end: int | None = None) -> dict | None:
+        """A person's decision on a code for a segment (or a span of it), None if none."""
+        row = self.conn.execute(
+            "SELECT id, decision, created_at FROM codings WHERE provenance = 'human' "
+            "AND segment_id = ? AND code = ? AND coder = ? AND start IS ? AND end IS ?",
+            (segment_id, code, coder, start, end)).fetchone()
+        return dict(row) if row else None
+
+    def restore_human_coding(self, coding_id: int, previous: dict | None) -> None:
+        """Put a human coding back as it was (``previous`` from :meth:`human_coding`;
+        None deletes it): how the review notebook undoes a decision."""
+        with self.transaction():
+            if previous is None:
+                self.conn.execute("DELETE FROM codings WHERE id = ? AND provenance = 'human'",
+                                  (coding_id,))
+            else:
+                self.conn.execute("UPDATE codings SET decision = ?, created_at = ? WHERE id = ?",
+                                  (previous["decision"], previous["created_at"], coding_id))
+
+    def delete_memo(self, memo_id: int) -> None:
+        with self.transaction():
+            self.conn.execute("DELETE FROM memos WHERE id = ?", (memo_id,))
+
+    def mark_reviewed(self, segment_id: int, *, coder: str) -> str | None:
+        """Record that ``coder`` reviewed a segment; return the previous time (None if new)."""
+        with self.transaction():
+            row = self.conn.execute("SELECT reviewed_at FROM reviews WHERE segment_id = ? "
+                                    "AND coder = ?", (segment_id, coder)).fetchone()
+            self.conn.execute(
+                "INSERT INTO reviews (segment_id, coder, reviewed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(segment_id, coder) DO UPDATE SET reviewed_at = excluded.reviewed_at",
+                (segment_id, coder, now_iso()))
+            return row[0] if row else None
+
+    def restore_reviewed(self, segment_id: int, *, coder: str, previous: str | None) -> None:
+        """Undo :meth:`mark_reviewed` (``previous`` is what it returned)."""
+        with self.transaction():
+            if previous is None:
+                self.conn.execute("DELETE FROM reviews WHERE segment_id = ? AND coder = ?",
+                                  (segment_id, coder))
+            else:
+                self.conn.execute("UPDATE reviews SET reviewed_at = ? WHERE segment_id = ? "
+                                  "AND coder = ?", (previous, segment_id, coder))
+
+    def reviewed_segments(self, coder: str) -> set[int]:
+        """Ids of the current segments ``coder`` has reviewed."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT r.segment_id FROM reviews r JOIN segments g ON g.id = r.segment_id "
+            "WHERE r.coder = ? AND g.turn_id IS NOT NULL", (coder,))}
+
+    def human_coders(self) -> list[str]:
+        """Names of the people who decided or reviewed something, sorted."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT coder FROM codings WHERE provenance = 'human' UNION "
+            "SELECT coder FROM reviews ORDER BY 1")]
+
+    def review_segments(self):
+        """Current segments in reading order with their turn and speaker, as a DataFrame.
+
+        Columns: segment_id, session, session_type, turn, turn_start, turn_text,
+        segment_index, start, end, text, speaker (pseudonym), role, is_facilitator.
+        """
+        import pandas as pd
+
+        return pd.read_sql_query(
+            "SELECT g.id AS segment_id, s.number AS session, s.type AS session_type, "
+            "t.idx AS turn, t.start AS turn_start, t.text AS turn_text, g.idx AS segment_index, "
+            "g.start AS start, g.end AS end, g.text AS text, sp.pseudonym AS speaker, "
+            "sp.role AS role, sp.is_facilitator AS is_facilitator "
+            "FROM segments g JOIN turns t ON t.id = g.turn_id JOIN sessions s ON s.id = g.session_id "
+            "LEFT JOIN speakers sp ON sp.id = t.speaker_id ORDER BY s.number, g.start", self.conn)
+
+    def segment_codings(self, segment_ids=None):
+        """Every coding (auto, human, modele) of current segments, as a DataFrame.
+
+        Columns: id, segment_id, code, provenance, decision, coder, created_at, rule,
+        score, evidence (JSON text), start, end.
+        """
+        import pandas as pd
+
+        sql = ("SELECT c.id, c.segment_id, c.code, c.provenance, c.decision, c.coder, c.created_at, "
+               "c.rule, c.score, c.evidence, c.start, c.end FROM codings c "
+               "JOIN segments g ON g.id = c.segment_id WHERE g.turn_id IS NOT NULL")
+        params: tuple = ()
+        if segment_ids is not None:
+            ids = [int(i) for i in segment_ids]
+            sql += f" AND c.segment_id IN ({','.join('?' * len(ids))})"
+            params = tuple(ids)
+        return pd.read_sql_query(sql + " ORDER BY c.segment_id, c.id", self.conn, params=params)
+
+    def memos_frame(self):
+        """Every memo with its session number, as a DataFrame (columns id, session,
+        segment_id, code, text, author, created_at, for_bilan)."""
+        import pandas as pd
+
+        return pd.read_sql_query(
+            "SELECT m.id, s.number AS session, m.segment_id, m.code, m.text, m.author, "
+            "m.created_at, m.for_bilan FROM memos m LEFT JOIN sessions s ON s.id = m.session_id "
+            "ORDER BY m.id", self.conn)
+
+    def codes_in_force(self, coder: str | None = None) -> dict[int, set[str]]:
+        """Codes in force per segment (the rule of ``status.CODINGS_IN_FORCE_SQL``).
+
+        Args:
+            coder: restrict the human decisions to this person's (the automatic
+                codes they did not reject stay); None applies everyone's.
+        """
+        from .status import CODINGS_IN_FORCE_SQL
+
+        if coder is None:
+            sql, params = CODINGS_IN_FORCE_SQL, ()
+        else:
+            # The same rule read on a view of the codings without the other people's decisions.
+            sql = (f"WITH codings AS (SELECT * FROM main.codings WHERE provenance <> 'human' "
+                   f"OR coder = ?) {CODINGS_IN_FORCE_SQL}")
+            params = (coder,)
+        out: dict[int, set[str]] = {}
+        for segment_id, code in self.conn.execute(sql, params):
+            out.setdefault(segment_id, set()).add(code)
+        return out
+
+    def human_codes(self, coder: str) -> dict[int, set[str]]:
+        """The codes a person applied, per segment (their decisions only)."""
+        out: dict[int, set[str]] = {}
+        for segment_id, code in self.conn.execute(
+                "SELECT segment_id, code FROM codings WHERE provenance = 'human' AND coder = ? "
+                "AND decision = 'apply'", (coder,)):
+            out.setdefault(segment_id, set()).add(code)
+        return out
+
+    def auto_codes(self) -> dict[int, set[str]]:
+        """The automatic coder's codes per segment (before any human decision)."""
+        out: dict[int, set[str]] = {}
+        for segment_id, code in self.conn.execute(
+                "SELECT segment_id, code FROM codings WHERE provenance = 'auto'"):
+            out.setdefault(segment_id, set()).add(code)
+        return out
+
+    def auto_coded_segments(self) -> set[int]:
+        """Ids of the current segments the automatic coder has seen (coded or left uncoded)."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT g.id FROM segments g WHERE g.turn_id IS NOT NULL AND (g.id IN "
+            "(SELECT segment_id FROM coded_segments) OR g.id IN "
+            "(SELECT segment_id FROM codings WHERE provenance = 'auto'))")}
+
+    def replace_model_suggestions(self, suggestions: list[tuple[int, str, float]], *,
+                                  coder: str) -> int:
+        """Replace every 'modele' suggestion with ``(segment_id, code, score)`` rows."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM codings WHERE provenance = 'modele'")
+            now = now_iso()
+            self.conn.executemany(
+                "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
+                "rule, score) VALUES (?, ?, 'modele', 'apply', ?, ?, 'modele appris', ?)",
+                [(int(s), c, coder, now, float(p)) for s, c, p in suggestions])
+        return len(suggestions)
+
+    # -- confidentiality (issue 13) ------------------------------------------------------
+    def erasures(self) -> list[sqlite3.Row]:
+        """The erasure log, oldest first: pseudonym, name_hashes (JSON), salt, erased_at,
+        operator, counts (JSON)."""
+        return self.conn.execute("SELECT * FROM erasures ORDER BY id").fetchall()
+
+    def speaker_content_counts(self, pseudonym: str) -> dict[str, int]:
+        """What the store holds of one speaker: speech turns, segments (orphans included),
+        codings and memos on those segments or codings."""
+        own = "SELECT g.id FROM segments g JOIN speakers sp ON sp.id = g.speaker_id WHERE sp.pseudonym = ?"
+        turns = self.conn.execute(
+            "SELECT COUNT(*) FROM turns t JOIN speakers sp ON sp.id = t.speaker_id "
+            "WHERE sp.pseudonym = ? AND t.kind = 'speech'", (pseudonym,)).fetchone()[0]
+        segments = self.conn.execute(f"SELECT COUNT(*) FROM ({own})", (pseudonym,)).fetchone()[0]
+        codings = self.conn.execute(f"SELECT COUNT(*) FROM codings WHERE segment_id IN ({own})",
+                                    (pseudonym,)).fetchone()[0]
+        memos = self.conn.execute(
+            f"SELECT COUNT(*) FROM memos WHERE segment_id IN ({own}) OR coding_id IN "
+            f"(SELECT id FROM codings WHERE segment_id IN ({own}))", (pseudonym, pseudonym)).fetchone()[0]
+        return {"tours": turns, "segments": segments, "codages": codings, "memos": memos}
+
+    def erase_speaker(self, pseudonym: str, *, name_hashes: list[str], salt: str, operator: str,
+                      counts: dict[str, int]) -> None:
+        """Delete a speaker's segments, their codings and the memos on them, and log the erasure.
+
+        Their turns are replaced by a marker when the sessions are written again
+        (``corpus.importer.write_sessions``, in the same transaction).
+        """
+        own = "SELECT g.id FROM segments g JOIN speakers sp ON sp.id = g.speaker_id WHERE sp.pseudonym = ?"
+        with self.transaction():
+            self.conn.execute(
+                f"DELETE FROM memos WHERE segment_id IN ({own}) OR coding_id IN "
+                f"(SELECT id FROM codings WHERE segment_id IN ({own}))", (pseudonym, pseudonym))
+            self.conn.execute(f"DELETE FROM codings WHERE segment_id IN ({own})", (pseudonym,))
+            self.conn.execute(f"DELETE FROM coded_segments WHERE segment_id IN ({own})", (pseudonym,))
+            self.conn.execute(f"DELETE FROM segments WHERE id IN ({own})", (pseudonym,))
+            self.conn.execute(
+                "INSERT INTO erasures (pseudonym, name_hashes, salt, erased_at, operator, counts) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (pseudonym, json.dumps(name_hashes), salt, now_iso(), operator,
+                 json.dumps(counts, ensure_ascii=False)))
+
+    def compact_securely(self) -> None:
+        """Leave no deleted content in the files: VACUUM rewrites every page, then the WAL is
+        checkpointed and truncated (``secure_delete`` is on for every connection)."""
+        self.conn.execute("VACUUM")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- REFI-QDA exchange and coded-segment tables (export/refi_qda.py, qdpx_import.py) ------
+    def sessions(self) -> list[sqlite3.Row]:
+        """Every session: ``id, number, date, type, duration_min, source, text``, by number."""
+        return self.conn.execute("SELECT id, number, date, type, duration_min, source, text "
+                                 "FROM sessions ORDER BY number").fetchall()
+
+    def speakers(self) -> list[sqlite3.Row]:
+        """Every speaker: ``id, pseudonym, role, is_facilitator``, facilitators first."""
+        return self.conn.execute("SELECT id, pseudonym, role, is_facilitator FROM speakers "
+                                 "ORDER BY is_facilitator DESC, id").fetchall()
+
+    def session_turns(self, session_id: int) -> list[sqlite3.Row]:
+        """A session's turns in order: ``id, idx, kind, pseudonym, start, end, text``."""
+        return self.conn.execute(
+            "SELECT t.id, t.idx, t.kind, sp.pseudonym, t.start, t.end, t.text FROM turns t "
+            "LEFT JOIN speakers sp ON sp.id = t.speaker_id WHERE t.session_id = ? ORDER BY t.idx",
+            (session_id,)).fetchall()
+
+    def session_segments(self, session_id: int) -> list[sqlite3.Row]:
+        """A session's current segments (orphans excluded): ``id, turn_id, start, end, text``."""
+        return self.conn.execute(
+            "SELECT id, turn_id, start, end, text FROM segments WHERE session_id = ? "
+            "AND turn_id IS NOT NULL ORDER BY start", (session_id,)).fetchall()
+
+    def segment_place(self, segment_id: int) -> sqlite3.Row | None:
+        """Where a current segment is: ``start, end, number`` (session), ``pseudonym``;
+        None for an orphan."""
+        return self.conn.execute(
+            "SELECT g.start, g.end, s.number, sp.pseudonym FROM segments g "
+            "JOIN sessions s ON s.id = g.session_id JOIN turns t ON t.id = g.turn_id "
+            "LEFT JOIN speakers sp ON sp.id = t.speaker_id WHERE g.id = ?", (segment_id,)).fetchone()
+
+    def codings_to_exchange(self) -> list[sqlite3.Row]:
+        """One row per coding in force, as other tools and spreadsheets receive them.
+
+        The pairs (segment, code) in force are those of ``status.CODINGS_IN_FORCE_SQL``;
+        each is represented by the people's decisions that apply it (one row per coder and
+        span) or, when nobody decided, by the automatic coding. Rows on orphan segments
+        (``turn_id`` NULL: their text left the transcript) are included: callers report them.
+
+        Returns:
+            ``id, segment_id, code, provenance, coder, created_at, span_start, span_end,
+            seg_start, seg_end, seg_text, turn_id, session_id, session, date, type, turn,
+            pseudonym, role``, in reading order.
+        """
+        from .status import CODINGS_IN_FORCE_SQL
+
+        return self.conn.execute(f"""
+            WITH in_force AS ({CODINGS_IN_FORCE_SQL})
+            SELECT c.id, c.segment_id, c.code, c.provenance, c.coder, c.created_at,
+                   c.start AS span_start, c.end AS span_end, g.start AS seg_start,
+                   g.end AS seg_end, g.text AS seg_text, g.turn_id, s.id AS session_id,
+                   s.number AS session, s.date, s.type, t.idx AS turn, sp.pseudonym, sp.role
+            FROM in_force f
+            JOIN codings c ON c.segment_id = f.segment_id AND c.code = f.code
+            JOIN segments g ON g.id = c.segment_id
+            JOIN sessions s ON s.id = g.session_id
+            LEFT JOIN turns t ON t.id = g.turn_id
+            LEFT JOIN speakers sp ON sp.id = t.speaker_id
+            WHERE (c.provenance = 'human' AND c.decision = 'apply')
+               OR (c.provenance = 'auto'
+                   AND c.id = (SELECT MIN(a.id) FROM codings a WHERE a.segment_id = c.segment_id
+                               AND a.code = c.code AND a.provenance = 'auto')
+                   AND NOT EXISTS (SELECT 1 FROM codings h WHERE h.segment_id = c.segment_id
+                                   AND h.code = c.code AND h.provenance = 'human'
+                                   AND h.decision = 'apply'))
+            ORDER BY s.number, COALESCE(c.start, g.start), g.start, c.code, c.id
+        """).fetchall()
+
+    def memos_to_exchange(self) -> list[sqlite3.Row]:
+        """Every memo with what it is attached to: ``id, text, author, created_at, for_bilan,
+        tags, session, segment_id, coding_id, code, orphan`` (orphan: on a segment whose
+        text left the transcript)."""
+        return self.conn.execute(
+            "SELECT m.id, m.text, m.author, m.created_at, m.for_bilan, m.tags, s.number AS session, "
+            "COALESCE(m.segment_id, c.segment_id) AS segment_id, m.coding_id, m.code, "
+            "(g.id IS NOT NULL AND g.turn_id IS NULL) AS orphan "
+            "FROM memos m LEFT JOIN codings c ON c.id = m.coding_id "
+            "LEFT JOIN segments g ON g.id = COALESCE(m.segment_id, c.segment_id) "
+            "LEFT JOIN sessions s ON s.id = COALESCE(m.session_id, g.session_id) "
+            "ORDER BY m.id").fetchall()
+
+    def add_auto_coding(self, segment_id: int, code: str, *, coder: str,
+                        start: int | None = None, end: int | None = None) -> int:
+        """Record an automatic coding received from an exchange file, unless already there.
+
+        Returns:
+            The coding's id (the existing one when the same coding is already stored).
+        """
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT id FROM codings WHERE segment_id = ? AND code = ? AND provenance = 'auto' "
+                "AND start IS ? AND end IS ?", (segment_id, code, start, end)).fetchone()
+            if row:
+                return row[0]
+            return self.conn.execute(
+                "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
+                "start, end) VALUES (?, ?, 'auto', 'apply', ?, ?, ?, ?)",
+                (segment_id, code, coder, now_iso(), start, end)).lastrowid
+
+    def memo_exists(self, text: str, *, author: str, session_id: int | None,
+                    segment_id: int | None, coding_id: int | None, code: str | None) -> bool:
+        """Whether the same memo (text, author, attachment) is already stored."""
+        return self.conn.execute(
+            "SELECT 1 FROM memos WHERE text = ? AND author = ? AND session_id IS ? "
+            "AND segment_id IS ? AND coding_id IS ? AND code IS ?",
+            (text, author, session_id, segment_id, coding_id, code)).fetchone() is not None
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for status and tests)."""
@@ -387,6 +764,8 @@ def open_store(folder: Path | str, *, create: bool = True) -> Store:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA foreign_keys = ON")
+        # Deleted or replaced content is overwritten with zeros, not left in free pages.
+        conn.execute("PRAGMA secure_delete = ON")
         _migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()

@@ -89,3 +89,42 @@ def demo_coded(tmp_path_factory) -> Path:
     import_group(folder)
     code_group(folder, progress=False)
     return folder
+
+
+# Automatic codings the review tests start from (session, turn, segment, code, evidence):
+# written by hand so the tests do not depend on what the shipped coder decides.
+REVIEW_AUTO = ((1, 10, 2, "recit.situation", "c'était la nuit du"),
+               (1, 10, 3, "travail.contrainte", "au lieu de trois"),
+               (1, 10, 3, "recit.situation", "On était deux"),
+               (1, 10, 4, "travail.contrainte", "pas remplacée"))
+
+
+def segment_id_at(store, session: int, turn: int, index: int) -> int:
+    """The id of a segment by its place: session number, turn index, sentence index."""
+    return store.execute(
+        "SELECT g.id FROM segments g JOIN turns t ON t.id = g.turn_id JOIN sessions s "
+        "ON s.id = g.session_id WHERE s.number = ? AND t.idx = ? AND g.idx = ?",
+        (session, turn, index)).fetchone()[0]
+
+
+@pytest.fixture
+def demo_review(tmp_path, demo_imported) -> Path:
+    """A writable copy of the imported demo group, store included, with the automatic
+    codings of :data:`REVIEW_AUTO` (for the review tests)."""
+    import json
+
+    from gacp_analysis.store import now_iso, open_store
+
+    folder = Path(shutil.copytree(demo_imported, tmp_path / "demo"))
+    with open_store(folder) as store, store.transaction():
+        for session, turn, index, code, words in REVIEW_AUTO:
+            sid = segment_id_at(store, session, turn, index)
+            seg = store.execute("SELECT start, text FROM segments WHERE id = ?", (sid,)).fetchone()
+            at = seg["text"].index(words)
+            evidence = [{"start": seg["start"] + at, "end": seg["start"] + at + len(words),
+                         "text": words}]
+            store.execute(
+                "INSERT INTO codings (segment_id, code, provenance, coder, created_at, rule, score, "
+                "evidence) VALUES (?, ?, 'auto', 'test-coder', ?, 'test', 0.9, ?)",
+                (sid, code, now_iso(), json.dumps(evidence, ensure_ascii=False)))
+    return folder

@@ -8,6 +8,9 @@ import zipfile
 import pytest
 from conftest import FIXTURES
 from docx import Document as new_docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 from pypdf import PdfWriter
@@ -160,7 +163,7 @@ def test_html_attributes_entities_and_embedded_images(tmp_path, secrets):
         encoding="utf-8")
     found = leaks_of(path, secrets)
     assert ("texte de la page", "Gisèle") in found
-    assert ("source de la page", "Valmorin") in found
+    assert ("attributs affichés (alt, title…)", "Valmorin") in found
     assert ("image intégrée n° 1", "Paule") in found
 
 
@@ -191,3 +194,127 @@ def test_cli_audit_exit_codes(tmp_path, capsys):
             "« Oscar et Marcel. »)") in captured.err
     assert f"ok : {clean}" in captured.out
     assert "1 fichier(s) à ne pas diffuser." in captured.err
+
+
+# -- what a reader reads, not markup: a group with short, compound and common-word names -------
+
+ALIAS = FIXTURES / "alias"
+
+
+@pytest.fixture(scope="module")
+def alias_secrets():
+    return group_secrets(load_group(ALIAS))
+
+
+def test_alias_group_secrets(alias_secrets):
+    assert alias_secrets == ["Martine", "Martine S.", "Jean-Pierre", "JP", "Jean-Pierre Lebrun",
+                             "Florence", "Flo", "Claire", "Claire B.", "Hélène", "Mme N'Diaye",
+                             "Association Domicile Plus"]
+
+
+def _docx_with(tmp_path, name, *, body="C'est clair, une idée claire : Yvon et Zoé.",
+               header=None, alt=None):
+    doc = new_docx()
+    paragraph = doc.add_paragraph(body)
+    # Markup that reads like the names: a Japanese language tag, a style called « JP Titre ».
+    rpr = paragraph.runs[0]._r.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "ja-JP")
+    lang.set(qn("w:eastAsia"), "ja-JP")
+    rpr.append(lang)
+    doc.styles.add_style("JP Titre", WD_STYLE_TYPE.PARAGRAPH)
+    doc.add_paragraph("Titre", style="JP Titre")
+    if header is not None:
+        doc.sections[0].header.paragraphs[0].text = header
+    if alt is not None:
+        image = tmp_path / "carre.png"
+        image.write_bytes(png_bytes())
+        doc.add_picture(str(image))
+        doc.inline_shapes[0]._inline.docPr.set("descr", alt)
+    path = tmp_path / name
+    doc.save(str(path))
+    return path
+
+
+def test_docx_markup_is_not_read(tmp_path, alias_secrets):
+    path = _docx_with(tmp_path, "propre.docx")
+    assert b"ja-JP" in zipfile.ZipFile(path).read("word/document.xml")
+    assert leaks_of(path, alias_secrets) == []
+
+
+def test_docx_header_and_alt_text_are_read(tmp_path, alias_secrets):
+    path = _docx_with(tmp_path, "entete.docx", header="Compte rendu de Jean-Pierre")
+    assert leaks_of(path, alias_secrets) == [("word/header1.xml", "Jean-Pierre")]
+    path = _docx_with(tmp_path, "image.docx", alt="Flo devant la porte")
+    assert leaks_of(path, alias_secrets) == [("word/document.xml", "Flo")]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("C'est clair, la situation n'était pas claire, c'est CLAIR.", []),
+    ("Claire a raconté la porte fermée.", ["Claire"]),
+    ("CLAIRE a raconté la porte fermée.", ["Claire"]),
+    ("Le jpeg, jp-icon et ja-JP ne sont pas JP.", ["JP"]),
+    ("Le jpeg, jp-icon et ja-JP, jp ne sont pas des noms.", []),
+    ("Elle l’a dit à Flo. Le flot, la flore.", ["Flo"]),
+    ("la tournée d’Hélène", ["Hélène"]),
+    ("la tournee d'Helene", ["Hélène"]),
+    ("l’équipe de Jean\u2011Pierre", ["Jean-Pierre"]),
+    ("l’équipe de Jean Pierre", ["Jean-Pierre"]),
+    ("chez Mme\u00a0N’Diaye", ["Mme N'Diaye"]),
+])
+def test_text_names_by_how_they_are_written(tmp_path, alias_secrets, text, found):
+    path = tmp_path / "texte.txt"
+    path.write_text(text, encoding="utf-8")
+    assert [secret for _, secret in leaks_of(path, alias_secrets)] == found
+
+
+def test_pdf_title_is_read_page_words_are_not_names(tmp_path, alias_secrets):
+    source = tmp_path / "clair.pdf"
+    source.write_bytes(pdf_with_text("C'est clair, une idee claire."))
+    assert leaks_of(source, alias_secrets) == []
+    writer = PdfWriter(clone_from=str(source))
+    writer.add_metadata({"/Title": "Bilan de Claire"})
+    path = tmp_path / "titre.pdf"
+    writer.write(str(path))
+    assert leaks_of(path, alias_secrets) == [("métadonnées du PDF", "Claire")]
+
+
+def test_jpeg_exif_is_read(tmp_path, alias_secrets):
+    image = Image.new("RGB", (4, 4), "white")
+    exif = Image.Exif()
+    exif[0x013B] = "Florence"  # Artist
+    path = tmp_path / "photo.jpg"
+    image.save(path, "JPEG", exif=exif)
+    assert leaks_of(path, alias_secrets) == [("photo.jpg", "Florence")]
+    image.save(path, "JPEG")
+    assert leaks_of(path, alias_secrets) == []
+
+
+JUPYTER_LIKE = (
+    '<!DOCTYPE html><html lang="ja-JP"><head><meta charset="utf-8">'
+    '<meta name="description" content="{meta}"><title>Bilan</title>'
+    '<style>.jp-icon {{ color: red }} .jp-Cell {{ margin: 0 }}</style>'
+    '<script>var JP = "Claire";</script></head><body class="jp-Notebook">'
+    '<svg class="jp-icon3"><path d="M0 0"/></svg>'
+    '<div class="jp-Cell jp-mod-noInput" data-jp-theme-name="JP"><p>C\'est clair, Yvon.</p>'
+    '<img src="x.png" alt="{alt}" class="jp-img"></div></body></html>')
+
+
+def test_html_markup_is_not_read_shown_attributes_are(tmp_path, alias_secrets):
+    path = tmp_path / "page.html"
+    path.write_text(JUPYTER_LIKE.format(meta="bilan", alt="la porte"), encoding="utf-8")
+    assert leaks_of(path, alias_secrets) == []
+    path.write_text(JUPYTER_LIKE.format(meta="bilan", alt="JP devant la porte"),
+                    encoding="utf-8")
+    assert leaks_of(path, alias_secrets) == [("attributs affichés (alt, title…)", "JP")]
+    path.write_text(JUPYTER_LIKE.format(meta="notes de Martine", alt="la porte"),
+                    encoding="utf-8")
+    assert leaks_of(path, alias_secrets) == [("métadonnées de la page", "Martine")]
+
+
+def test_html_name_split_across_inline_tags(tmp_path, alias_secrets):
+    path = tmp_path / "page.html"
+    path.write_text("<html><body><p>Flo<b>rence</b> est venue</p><td>JP</td><td>12</td>"
+                    "</body></html>", encoding="utf-8")
+    assert leaks_of(path, alias_secrets) == [("texte de la page", "JP"),
+                                             ("texte de la page", "Florence")]

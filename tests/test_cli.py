@@ -76,7 +76,8 @@ def test_init_writes_a_valid_commented_template(tmp_path, capsys):
     folder = tmp_path / "nouveau"
     assert main(["init", str(folder)]) == 0
     text = (folder / "groupe.yaml").read_text(encoding="utf-8")
-    assert "# groupe.yaml" in text and "consentement_citation: false" in text
+    assert "# groupe.yaml" in text and "bilan_ecrit: {accord: false, date: 2026-01-13}" in text
+    assert "conservation:" in text
     group = load_group(folder)  # the template itself is valid
     assert group.participants[0].pseudonym == "Pseudo"
     assert (folder / "seances").is_dir()

@@ -92,3 +92,25 @@ def test_quotable_pseudonyms_consenting_participants_only(group):
     assert "Firmin" not in quotable_pseudonyms(demo)
     assert "Hortense" not in quotable_pseudonyms(demo)
     assert "Animatrice" not in quotable_pseudonyms(demo)
+
+
+@pytest.fixture(scope="module")
+def alias_masker():
+    return Masker(load_group(FIXTURES / "alias"))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("C'est clair que ça arrive, JP.", "C'est clair que ça arrive, Yvon."),
+    ("la situation n'était pas claire", "la situation n'était pas claire"),
+    ("Claire et CLAIRE, Claire B.", "Nina et Nina, Nina"),
+    ("jp, jp-icon, ja-JP", "jp, jp-icon, ja-JP"),
+    ("Flo, le flot, FLO", "Zoé, le flot, Zoé"),
+    ("la tournée d’Hélène, d'Helene, D’HÉLÈNE", "la tournée de Lise, de Lise, De Lise"),
+    ("l’équipe de Jean\u2011Pierre et de Jean Pierre", "l’équipe de Yvon et de Yvon"),
+    ("chez Mme\u00a0N’Diaye", f"chez {MASK}"),
+    ("d’Flo", "de Zoé"),
+])
+def test_masker_typographic_and_case_variants(alias_masker, text, expected):
+    assert alias_masker(text) == expected
+    # Masking and the audit agree: what is masked holds no secret any more.
+    assert find_secrets(alias_masker(text), alias_masker.secrets()) == []

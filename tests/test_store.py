@@ -160,3 +160,48 @@ def test_two_connections_share_the_store_in_wal_mode(tmp_path):
             # a reader is not blocked by the open write transaction, and sees the last commit
             assert second.counts()["speakers"] == 0
         assert second.counts()["speakers"] == 1
+
+
+def test_reviews_table_after_migration(tmp_path):
+    folder = _store_v1(tmp_path)
+    with open_store(folder) as store:
+        segment = store.execute("SELECT id FROM segments ORDER BY id LIMIT 1").fetchone()[0]
+        assert store.reviewed_segments("Animatrice") == set()
+        assert store.mark_reviewed(segment, coder="Animatrice") is None
+        first = store.execute("SELECT reviewed_at FROM reviews").fetchone()[0]
+        assert store.mark_reviewed(segment, coder="Animatrice") == first
+        assert store.reviewed_segments("Animatrice") == {segment}
+        store.restore_reviewed(segment, coder="Animatrice", previous=None)
+        assert store.reviewed_segments("Animatrice") == set()
+        assert store.counts()["codings"] == 30  # nothing else touched
+
+def test_release_0_1_store_gets_speakers_on_segments_and_loses_real_names_on_reimport(tmp_path):
+    """Schema 3 (confidentiality): segments remember their speaker; re-importing the group
+    pseudonymises the stored text and keeps every coding and memo on its segment."""
+    from gacp_analysis.corpus.group import load_group
+    from gacp_analysis.corpus.importer import import_group
+    from gacp_analysis.privacy import find_secrets, group_secrets
+
+    from conftest import FIXTURES, copy_group
+
+    folder = copy_group(FIXTURES / "synthesis" / "groupe_a", tmp_path / "groupe_a")
+    store_path(folder).parent.mkdir(parents=True)
+    shutil.copy(STORE_V1, store_path(folder))
+    with open_store(folder) as store:
+        assert store.execute("SELECT COUNT(*) FROM segments g JOIN turns t ON t.id = g.turn_id "
+                             "WHERE g.speaker_id IS t.speaker_id").fetchone()[0] == 26
+        assert store.erasures() == []
+        attached = {tuple(r) for r in store.execute("SELECT id, segment_id FROM codings")}
+        memos = {tuple(r) for r in store.execute("SELECT id, segment_id, coding_id FROM memos")}
+        old_text = " ".join(r[0] for r in store.execute("SELECT text FROM segments"))
+    assert "Et on est crevés, Nadia aussi." in old_text  # release 0.1 stored names in speech
+    report = import_group(folder)
+    assert report.changed == [1, 3] and report.flagged == 0  # the sessions where names are said
+    with open_store(folder) as store:
+        assert {tuple(r) for r in store.execute("SELECT id, segment_id FROM codings")} == attached
+        assert {tuple(r) for r in store.execute("SELECT id, segment_id, coding_id FROM memos")} == memos
+        texts = " ".join(r[0] for r in store.execute(
+            "SELECT text FROM segments UNION ALL SELECT text FROM turns UNION ALL "
+            "SELECT text FROM sessions"))
+    assert "Et on est crevés, Ambre aussi." in texts
+    assert find_secrets(texts, group_secrets(load_group(folder))) == []

@@ -69,13 +69,14 @@ def test_texts_are_masked_by_default(tables, synthesis_groups):
     assert not any(name in text for text in texts for name in ("Nadia", "Karim", "Lefort"))
     raw = load_tables(synthesis_groups["a"], masked=False)
     assert not raw.masked
-    assert "Et on est crevés, Nadia aussi." in list(raw.codings["text"])
+    # Names never enter the store (pseudonymised at import): even unmasked tables hold pseudonyms.
+    assert "Et on est crevés, Ambre aussi." in list(raw.codings["text"])
 
 
 def test_words_and_turns(tables):
     sessions = tables.sessions.set_index(["group", "session"])
-    # Whitespace-separated words of each speech turn, counted on the unmasked text
-    # (« Mme Lefort » is 2 words, its mask would be 2 others).
+    # Whitespace-separated words of each speech turn, counted on the text as stored
+    # (pseudonymised at import: « Mme Lefort » is « [nom masqué] », 2 words too).
     assert sessions.loc[("Groupe A", 1), "words"] == 9 + 17 + 13 + 19 + 4
     assert sessions.loc[("Groupe A", 2), "words"] == 9 + 18 + 11 + 9
     assert sessions.loc[("Groupe A", 3), "words"] == 7 + 22 + 12 + 16

@@ -98,25 +98,43 @@ def import_group(folder: Path | str) -> ImportReport:
     sessions, warnings = read_group(group)
     report = ImportReport(group=group, warnings=warnings)
     with open_store(group.folder) as store, store.transaction():
-        speaker_ids = {
-            s.pseudonym: store.upsert_speaker(pseudonym=s.pseudonym, role=s.role,
-                                              is_facilitator=s.is_facilitator,
-                                              consent_quote=s.consent_quote)
-            for s in group.speakers()
-        }
-        sources = {s.source for s in sessions}
-        for session in sessions:
-            _import_session(store, session, speaker_ids, report)
-        for row in store.execute("SELECT source FROM sessions ORDER BY number"):
-            if row["source"] not in sources:
-                report.missing.append(row["source"])
+        write_sessions(store, group, sessions, report)
     if report.flagged:
         report.warnings.append(W.W104.format(path=group.folder, count=report.flagged))
     return report
 
 
+def write_sessions(store: Store, group: Group, sessions: list[Session], report: ImportReport) -> None:
+    """Write sessions read from the transcripts, inside the caller's transaction.
+
+    Each session first goes through
+    :func:`~gacp_analysis.confidentiality.withhold.protect_sessions`: names become
+    pseudonyms, and the words of erased people or of people who refused recording
+    are replaced by a marker, so that none of them reaches the store.
+    """
+    from ..confidentiality.erasure import erased_pseudonyms
+    from ..confidentiality.withhold import protect_sessions
+    from ..privacy import Masker
+
+    mask = Masker(group)
+    sessions, warnings = protect_sessions(group, sessions, erased_pseudonyms(store, group), mask=mask)
+    report.warnings.extend(warnings)
+    speaker_ids = {
+        s.pseudonym: store.upsert_speaker(pseudonym=s.pseudonym, role=s.role,
+                                          is_facilitator=s.is_facilitator,
+                                          consent_quote=s.consent_quote)
+        for s in group.speakers()
+    }
+    sources = {s.source for s in sessions}
+    for session in sessions:
+        _import_session(store, session, speaker_ids, report, mask=mask)
+    for row in store.execute("SELECT source FROM sessions ORDER BY number"):
+        if row["source"] not in sources:
+            report.missing.append(row["source"])
+
+
 def _import_session(store: Store, session: Session, speaker_ids: dict[str, int],
-                    report: ImportReport) -> None:
+                    report: ImportReport, *, mask=None) -> None:
     fingerprint = session_fingerprint(session)
     row = store.execute("SELECT id, source_sha256 FROM sessions WHERE source = ?",
                         (session.source,)).fetchone()
@@ -142,7 +160,8 @@ def _import_session(store: Store, session: Session, speaker_ids: dict[str, int],
             "source_sha256 = ?, text = ?, imported_at = ? WHERE id = ?", (*values, session_id))
         report.changed.append(meta.number)
         old_segments = store.execute(
-            "SELECT g.id, g.text_sha256, sp.pseudonym FROM segments g JOIN turns t ON t.id = g.turn_id "
+            "SELECT g.id, g.text_sha256, g.text, g.start, sp.pseudonym FROM segments g "
+            "JOIN turns t ON t.id = g.turn_id "
             "LEFT JOIN speakers sp ON sp.id = t.speaker_id WHERE g.session_id = ? ORDER BY g.start",
             (session_id,)).fetchall()
         store.execute("DELETE FROM turns WHERE session_id = ?", (session_id,))
@@ -156,23 +175,54 @@ def _import_session(store: Store, session: Session, speaker_ids: dict[str, int],
              turn.start, turn.end, turn.text, _line_number(turn.line), turn.timestamp)).lastrowid)
 
     new_keys = [(session.turns[s.turn_index].speaker, sha256_text(s.text)) for s in session.segments]
-    old_keys = [(r["pseudonym"], r["text_sha256"]) for r in old_segments]
+    # Old text is compared masked as new text is (a store written before names were
+    # pseudonymised at import, or before an alias was added, keeps its codings).
+    old_keys = [(r["pseudonym"], r["text_sha256"] if mask is None else sha256_text(mask(r["text"])))
+                for r in old_segments]
     kept: dict[int, int] = {}  # new segment position -> old segment id
     matcher = difflib.SequenceMatcher(a=old_keys, b=new_keys, autojunk=False)
     for block in matcher.get_matching_blocks():
         for k in range(block.size):
             kept[block.b + k] = old_segments[block.a + k]["id"]
+    old_by_id = {r["id"]: r for r in old_segments}
     for position, segment in enumerate(session.segments):
+        speaker = session.turns[segment.turn_index].speaker
         values = (turn_ids[segment.turn_index], segment.index, segment.start, segment.end)
         if position in kept:
-            store.execute("UPDATE segments SET turn_id = ?, idx = ?, start = ?, end = ? WHERE id = ?",
-                          (*values, kept[position]))
+            old = old_by_id[kept[position]]
+            store.execute("UPDATE segments SET turn_id = ?, idx = ?, start = ?, end = ?, text = ?, "
+                          "text_sha256 = ?, speaker_id = ? WHERE id = ?",
+                          (*values, segment.text, new_keys[position][1], speaker_ids.get(speaker),
+                           kept[position]))
+            _shift_codings(store, kept[position], segment.start - old["start"],
+                           text_changed=old["text"] != segment.text)
         else:
             store.execute(
-                "INSERT INTO segments (session_id, turn_id, idx, start, end, text, text_sha256) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (session_id, *values, segment.text, new_keys[position][1]))
+                "INSERT INTO segments (session_id, turn_id, idx, start, end, text, text_sha256, "
+                "speaker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, *values, segment.text, new_keys[position][1], speaker_ids.get(speaker)))
     report.flagged += _flag_orphans(store, session_id)
+
+
+def _shift_codings(store: Store, segment_id: int, delta: int, *, text_changed: bool) -> None:
+    """Keep a kept segment's coded spans and evidence on its words when the segment moved
+    in the session text; a span inside a segment whose text was re-masked is flagged."""
+    if text_changed:
+        store.execute("UPDATE codings SET needs_review = 1 WHERE segment_id = ? AND start IS NOT NULL",
+                      (segment_id,))
+    if not delta:
+        return
+    store.execute("UPDATE codings SET start = start + ?, end = end + ? "
+                  "WHERE segment_id = ? AND start IS NOT NULL", (delta, delta, segment_id))
+    for row in store.execute("SELECT id, evidence FROM codings WHERE segment_id = ? AND evidence != '[]'",
+                             (segment_id,)).fetchall():
+        evidence = json.loads(row["evidence"])
+        for item in evidence:
+            if isinstance(item, dict) and "start" in item and "end" in item:
+                item["start"] += delta
+                item["end"] += delta
+        store.execute("UPDATE codings SET evidence = ? WHERE id = ?",
+                      (json.dumps(evidence, ensure_ascii=False), row["id"]))
 
 
 def _flag_orphans(store: Store, session_id: int) -> int:

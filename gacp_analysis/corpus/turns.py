@@ -90,8 +90,15 @@ def split_label(line: str, group: Group, *, path: Path | str, line_no: int | str
 
 
 def speech_words(text: str) -> int:
-    """Whitespace-separated words of speech, inline events such as ``(rires)`` excluded."""
-    return len(INLINE_EVENT_RE.sub(" ", text).split())
+    """Whitespace-separated words of speech, inline events such as ``(rires)`` excluded.
+
+    The marks masking writes at import (« [nom masqué] », « [structure] ») stand for
+    words said: they are counted, not taken for events.
+    """
+    from ..privacy import MASK, ORGANISATION_MASK
+
+    marks = (MASK, ORGANISATION_MASK)
+    return len(INLINE_EVENT_RE.sub(lambda m: m.group() if m.group() in marks else " ", text).split())
 
 
 def normalise_space(text: str) -> str:

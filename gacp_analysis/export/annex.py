@@ -1,8 +1,8 @@
 """``gacp bilan``: import and code what is new, write the annex, audit it.
 
 :func:`write_bilan` is the whole job: the DOCX from :mod:`.docx_writer`, PDF
-and ODT from it through LibreOffice (:mod:`.convert`), HTML from the bilan
-notebook (:mod:`.html`), then every file written is audited
+and ODT from it through LibreOffice (:mod:`.convert`), HTML from the same
+document, as one light page (:mod:`.html`), then every file written is audited
 (:mod:`.audit`); a file that still holds a real name is deleted and the run
 fails, so a leaking annex never stays on disk.
 """
@@ -15,7 +15,6 @@ from pathlib import Path
 from ..corpus.importer import ImportReport, import_group
 from ..errors import E, W, GacpError
 from ..privacy import group_secrets
-from ..status import CODINGS_IN_FORCE_SQL
 from ..store import open_store
 from .audit import AuditReport, audit_paths
 from .bilan import assemble_bilan, slug
@@ -112,7 +111,7 @@ def write_bilan(folder: Path | str, *, out: Path | str | None = None,
         from .html import write_html
 
         try:
-            written.append(write_html(group, report.out / f"{stem}.html"))
+            written.append(write_html(document, group, report.out / f"{stem}.html"))
         except GacpError as exc:
             report.errors.append(str(exc))
     if "docx" not in formats:
@@ -131,4 +130,4 @@ def write_bilan(folder: Path | str, *, out: Path | str | None = None,
 
 def _codings_in_force(folder: Path) -> int:
     with open_store(folder, create=False) as store:
-        return store.execute(f"SELECT COUNT(*) FROM ({CODINGS_IN_FORCE_SQL})").fetchone()[0]
+        return store.codings_in_force_count()

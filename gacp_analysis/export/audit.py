@@ -1,14 +1,20 @@
 """Audit files for real names before they leave the group folder.
 
-:func:`audit_file` reads a file the way a curious reader would, not only as
-its visible text: every XML part of an office document (DOCX, ODT, XLSX...)
-including its properties (``docProps/core.xml``, ``meta.xml``) and the
-images it embeds; a PDF's page text, information dictionary, XMP metadata
-and bookmarks; an HTML page's text, attributes and embedded images; a PNG's
-text chunks; and, for any other file, its bytes read as text. Each text is
-searched for every secret of the group (real names, aliases, ``a_masquer``
-strings, the organisation unless shown) with the masking rule of
-:func:`gacp_analysis.privacy.find_secrets`.
+:func:`audit_file` reads a file the way a reader of it can, and only that:
+an office document's text (body, headers, footers, footnotes, comments,
+every XML part's text nodes) with its alternative texts and titles of
+images, its document properties (``docProps/*.xml``, ``meta.xml``) and the
+metadata of the images it embeds; a PDF's page text, annotations,
+information dictionary, XMP metadata and bookmarks; an HTML page's visible
+text, its shown attributes (``alt``, ``title``, ``aria-label``,
+``placeholder``), its title and ``<meta>`` contents and its embedded
+images; an image's metadata (PNG text chunks, EXIF, XMP, comments); and,
+for any other file, its bytes read as text. Markup is not text: XML
+attributes (``w:lang w:val="ja-JP"``), style and class names, CSS and
+scripts are not read. Each text is searched for every secret of the group
+(real names, aliases, ``a_masquer`` strings, the organisation unless shown)
+with the masking rule of :func:`gacp_analysis.privacy.find_secrets` (whole
+words, case as :func:`gacp_analysis.privacy.case_rule` decides).
 """
 from __future__ import annotations
 
@@ -91,16 +97,57 @@ def _raw_texts(data: bytes) -> list[str]:
     return [_decode(data), data.decode("latin-1")]
 
 
-def _xml_texts(data: bytes) -> list[str]:
-    """An XML part's text (runs joined, and separated) and its attribute values."""
+# Elements that end a word in the text a reader sees: paragraphs, cells, breaks, tabs, ODF's
+# <text:s/> (a space); runs and spans are inline and join their texts (« Na » « dia »).
+XML_BREAKS = frozenset({"p", "h", "br", "cr", "tab", "tc", "tr", "table-cell", "s", "line-break",
+                        "list-item", "title", "desc", "t-break", "footnote", "endnote", "comment"})
+SHOWN_XML_ATTRIBUTES = frozenset({"descr", "title", "alt"})  # alternative texts of images
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _xml_reading(root) -> str:
+    """The text nodes of an XML tree as a reader sees them, plus shown attributes."""
+    out: list[str] = []
+
+    def walk(el) -> None:
+        local = _local(el.tag)
+        brk = local in XML_BREAKS
+        if brk:
+            out.append(" ")
+        for name, value in el.attrib.items():
+            if _local(name) in SHOWN_XML_ATTRIBUTES:
+                out.append(f" {value} ")
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                out.append(child.tail)
+        if brk:
+            out.append(" ")
+
+    walk(root)
+    return "".join(out)
+
+
+def _xml_texts(data: bytes, *, fields: bool = False) -> list[str]:
+    """An XML part's readable text: text nodes (not attributes: markup), and alternative texts.
+
+    ``fields``: a part of properties (``docProps/core.xml``, ``meta.xml``, XMP), where each
+    element is a field of its own, read apart.
+    """
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError:
         return [TAG_RE.sub(" ", html.unescape(_decode(data)))]
-    pieces = list(root.itertext())
-    attributes = [v for el in root.iter() for v in el.attrib.values()]
-    # Joined: a name split across runs (« Na » « dia »); separated: words of adjacent paragraphs.
-    return ["".join(pieces), " ".join(pieces), " ".join(attributes)]
+    texts = [" \n ".join(root.itertext()) if fields else _xml_reading(root)]
+    # A hyperlink's target is shown to a reader who points at the link.
+    texts += [el.attrib.get("Target", "") for el in root.iter()
+              if _local(el.tag) == "Relationship" and el.attrib.get("TargetMode") == "External"]
+    return texts
 
 
 def png_texts(data: bytes) -> list[str]:
@@ -126,11 +173,63 @@ def png_texts(data: bytes) -> list[str]:
                 body = zlib.decompress(body) if compressed else body
                 texts.append(key.decode("latin-1") + " " + body.decode("utf-8", errors="replace"))
             elif kind == b"eXIf":
-                texts.extend(_raw_texts(chunk))
+                texts.extend(exif_texts(chunk))
         except (zlib.error, IndexError) as exc:
             raise Unreadable(f"bloc {kind.decode('latin-1')} de l'image illisible ({exc})") from exc
         if kind == b"IEND":
             break
+    return texts
+
+
+IMAGE_MAGICS = (b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"RIFF")
+EXIF_IFDS = (0x8769, 0x8825, 0xA005)  # Exif, GPS, interoperability sub-directories
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace").replace("\0", " ")
+    if isinstance(value, (tuple, list)):
+        return " ".join(_value_text(v) for v in value)
+    return str(value)
+
+
+def exif_texts(data: bytes) -> list[str]:
+    """The values of an EXIF block (author, description, comment...), as text."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    try:
+        exif.load(data)
+        values = list(exif.values())
+        for ifd in EXIF_IFDS:
+            values += list(exif.get_ifd(ifd).values())
+    except Exception as exc:  # Pillow raises many kinds on a broken block
+        raise Unreadable(f"métadonnées EXIF illisibles ({exc})") from exc
+    return [" ".join(_value_text(v) for v in values if isinstance(v, (str, bytes, tuple)))]
+
+
+def image_texts(data: bytes) -> list[str]:
+    """Metadata of a JPEG, GIF, TIFF or WebP image: comments, EXIF, XMP, text entries."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            info = dict(image.info)
+            exif = image.getexif()
+            values = list(exif.values())
+            for ifd in EXIF_IFDS:
+                values += list(exif.get_ifd(ifd).values())
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise Unreadable(f"image illisible ({exc})") from exc
+    texts = [" ".join(_value_text(v) for v in values if isinstance(v, (str, bytes, tuple)))]
+    for key, value in info.items():
+        if key in ("xmp", "XML:com.adobe.xmp") and isinstance(value, (bytes, str)):
+            raw = value.encode("utf-8") if isinstance(value, str) else value
+            texts.extend(_xml_texts(raw.strip(b"\0 "), fields=True))
+        elif key == "exif" and isinstance(value, bytes):
+            continue  # read above, tag by tag
+        elif isinstance(value, (str, bytes)):
+            texts.append(f"{key} {_value_text(value)}")
     return texts
 
 
@@ -147,7 +246,7 @@ def _zip_texts(data: bytes) -> Iterator[tuple[str, list[str]]]:
             part = archive.read(name)
         except (zipfile.BadZipFile, RuntimeError, zlib.error) as exc:
             raise Unreadable(f"partie {name} illisible ({exc})") from exc
-        yield from _texts_of(part, name)
+        yield from _texts_of(part, name, inside=True)
 
 
 def _pdf_texts(data: bytes) -> Iterator[tuple[str, list[str]]]:
@@ -158,11 +257,18 @@ def _pdf_texts(data: bytes) -> Iterator[tuple[str, list[str]]]:
         reader = PdfReader(io.BytesIO(data))
         for number, page in enumerate(reader.pages, 1):
             yield f"page {number}", [page.extract_text() or ""]
+            notes = []
+            for annotation in page.get("/Annots") or []:
+                annotation = annotation.get_object()
+                notes += [str(annotation.get(k, "")) for k in ("/Contents", "/T", "/Subj")]
+            if any(notes):
+                yield f"annotations de la page {number}", [" \n ".join(notes)]
         info = reader.metadata or {}
-        yield "métadonnées du PDF", [" ".join(f"{k} {v}" for k, v in info.items())]
+        yield "métadonnées du PDF", [" \n ".join(str(v) for v in info.values())]
         xmp = reader.trailer["/Root"].get("/Metadata")
         if xmp is not None:
-            yield "métadonnées XMP du PDF", _xml_texts(xmp.get_object().get_data())
+            yield "métadonnées XMP du PDF", _xml_texts(xmp.get_object().get_data(),
+                                                                 fields=True)
 
         def titles(outline) -> Iterator[str]:
             for item in outline:
@@ -175,12 +281,51 @@ def _pdf_texts(data: bytes) -> Iterator[tuple[str, list[str]]]:
         raise Unreadable(f"PDF illisible ({exc})") from exc
 
 
+# What a browser shows of an element besides its text (tooltips, alternative texts, fields).
+SHOWN_HTML_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder", "label")
+HTML_HIDDEN = ("script", "style", "template")
+HTML_BLOCKS = ("p", "div", "td", "th", "tr", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5",
+               "h6", "br", "hr", "caption", "figcaption", "blockquote", "pre", "section",
+               "article", "header", "footer", "table", "ul", "ol", "title", "option")
+
+
+def html_reading(soup) -> str:
+    """The visible text of a parsed page: inline elements joined, blocks apart, no scripts."""
+    from bs4 import Comment, NavigableString
+
+    out: list[str] = []
+
+    def walk(node) -> None:
+        for child in node.children:
+            if isinstance(child, Comment):
+                continue
+            if isinstance(child, NavigableString):
+                out.append(str(child))
+                continue
+            if child.name in HTML_HIDDEN:
+                continue
+            block = child.name in HTML_BLOCKS
+            if block:
+                out.append("\n")
+            walk(child)
+            if block:
+                out.append("\n")
+
+    walk(soup)
+    return "".join(out)
+
+
 def _html_texts(data: bytes) -> Iterator[tuple[str, list[str]]]:
-    source = _decode(data)
-    without_scripts = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", source)
-    yield "texte de la page", [html.unescape(TAG_RE.sub(" ", without_scripts))]
-    yield "source de la page", [html.unescape(TAG_RE.sub(" ", re.sub(
-        rb"data:[^\"')\s]+".decode(), " ", source))), html.unescape(source)]
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_decode(data), "html.parser")
+    yield "texte de la page", [html_reading(soup)]
+    shown = [str(el.get(attr)) for attr in SHOWN_HTML_ATTRIBUTES
+             for el in soup.find_all(attrs={attr: True})]
+    yield "attributs affichés (alt, title…)", [" \n ".join(shown)]
+    meta = [str(el.get("content", "")) for el in soup.find_all("meta")
+            if el.get("name") or el.get("property")]
+    yield "métadonnées de la page", [" \n ".join(meta)]
     for i, match in enumerate(DATA_URI_RE.finditer(data), 1):
         try:
             image = base64.b64decode(re.sub(rb"\s+", b"", match.group(1)))
@@ -189,8 +334,12 @@ def _html_texts(data: bytes) -> Iterator[tuple[str, list[str]]]:
         yield from _texts_of(image, f"image intégrée n° {i}")
 
 
-def _texts_of(data: bytes, name: str) -> Iterator[tuple[str, list[str]]]:
-    """(where, texts) pairs of a file's content, by what the bytes are (not the name)."""
+def _texts_of(data: bytes, name: str, *, inside: bool = False) -> Iterator[tuple[str, list[str]]]:
+    """(where, texts) pairs of a file's content, by what the bytes are (not the name).
+
+    ``inside``: a part of an archive; a binary part that is neither XML nor an image
+    (a font, a printer setting) is not read by anyone and is skipped.
+    """
     lower = name.lower()
     head = data[:1024].lstrip().lower()
     if data.startswith(b"PK\x03\x04"):
@@ -199,10 +348,18 @@ def _texts_of(data: bytes, name: str) -> Iterator[tuple[str, list[str]]]:
         yield from _pdf_texts(data)
     elif data.startswith(PNG_MAGIC):
         yield name, png_texts(data)
+    elif data.startswith(IMAGE_MAGICS) and (not data.startswith(b"RIFF") or data[8:12] == b"WEBP"):
+        yield name, image_texts(data)
     elif lower.endswith((".html", ".htm", ".xhtml")) or head.startswith((b"<!doctype html", b"<html")):
         yield from _html_texts(data)
     elif lower.endswith((".xml", ".rels", ".svg")) or head.startswith(b"<?xml"):
-        yield name, _xml_texts(data)
+        fields = lower.startswith("docprops/") or lower.endswith(("meta.xml", "manifest.rdf"))
+        yield name, _xml_texts(data, fields=fields)
+    elif inside:
+        try:
+            yield name, [data.decode("utf-8")]
+        except UnicodeDecodeError:
+            return
     else:
         yield name, _raw_texts(data)
 

@@ -28,10 +28,10 @@ import pandas as pd
 from ..coding.codebook import Codebook, load_codebook
 from ..corpus.group import Group
 from ..privacy import Masker
-from ..store import open_store
-from ..synthesis import (arrangement_summary, bilan_memos, debate_by_theme, french, quotes,
+from ..synthesis import (arrangement_summary, bilan_memos, debate_by_theme, french,
                          rationality_balance, rationality_profile, theme_matrix, trajectories)
 from ..synthesis import figures
+from ..synthesis.excerpts import bilan_quotes
 from ..synthesis.labels import RATIONALITIES, code_label, family_label, sort_codes
 from ..synthesis.table import Tables, load_group_tables
 from .content import Bullets, Document, Figure, Paragraph, Quote, Section, Table
@@ -40,14 +40,9 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
           "octobre", "novembre", "décembre")
 SESSION_TYPES = {"information": "information", "analyse": "analyse des pratiques",
                  "bilan": "bilan"}
-QUOTE_MIN_WORDS = 6  # words of the coded sentence itself
-QUOTE_TARGET_WORDS = 25  # a passage is grown to about this length
-QUOTE_MAX_WORDS = 60
-QUOTES_PER_CODE = 1
 # The syntheses read the analysis sessions (step 2 of the dispositif), as the bilan notebook
-# does; verbatims may also come from the bilan session, where the group puts things into words.
+# does; verbatims may also come from the bilan session (synthesis.excerpts decides).
 SYNTHESIS_SESSION_TYPES = ("analyse",)
-QUOTED_SESSION_TYPES = ("analyse", "bilan")
 AUTHOR = "gacp-analysis"
 
 NOTICE = (
@@ -362,104 +357,11 @@ SYNTHESES: tuple[tuple[str, str, Callable[[BilanInputs, Path], list]], ...] = (
 )
 
 
-def _turn_segments(group: Group) -> dict[tuple[int, int], list[tuple[int, str]]]:
-    """(session number, turn index) -> [(segment id, raw text)] in reading order."""
-    with open_store(group.folder, create=False) as store:
-        rows = store.execute(
-            "SELECT s.number, t.idx, g.id, g.text FROM segments g JOIN turns t ON t.id = g.turn_id "
-            "JOIN sessions s ON s.id = g.session_id ORDER BY s.number, t.idx, g.idx").fetchall()
-    out: dict[tuple[int, int], list[tuple[int, str]]] = {}
-    for number, turn, segment_id, text in rows:
-        out.setdefault((number, turn), []).append((segment_id, text))
-    return out
-
-
-def passage(segments: list[tuple[int, str]], segment_id: int) -> tuple[str, int]:
-    """The coded sentence with its neighbours in the turn, up to about :data:`QUOTE_TARGET_WORDS`.
-
-    Sentences are added after, then before, while the passage stays under
-    :data:`QUOTE_MAX_WORDS`; « (...) » marks speech left out of the turn.
-
-    Returns:
-        (raw text, number of words).
-    """
-    ids = [sid for sid, _ in segments]
-    words = [len(text.split()) for _, text in segments]
-    first = last = ids.index(segment_id)
-    total = words[first]
-    while total < QUOTE_TARGET_WORDS:
-        if last + 1 < len(ids) and total + words[last + 1] <= QUOTE_MAX_WORDS:
-            last += 1
-            total += words[last]
-        elif first > 0 and total + words[first - 1] <= QUOTE_MAX_WORDS:
-            first -= 1
-            total += words[first]
-        else:
-            break
-    text = " ".join(t for _, t in segments[first:last + 1])
-    if first > 0:
-        text = "(...) " + text
-    if last < len(ids) - 1:
-        text += " (...)"
-    return text, total
-
-
-def select_quotes(inputs: BilanInputs, *, per_code: int = QUOTES_PER_CODE) -> list[Quote]:
-    """Verbatims for the annex: a few per code, only from participants who consented.
-
-    Eligible excerpts come from :func:`gacp_analysis.synthesis.quotes` (masked,
-    participants consenting in the group file as it is now, never the animation,
-    not waiting for review) whose coded sentence has at least
-    :data:`QUOTE_MIN_WORDS` words.
-    Each is quoted as a :func:`passage` of its turn (one quote per turn). For
-    each code, in codebook order, the best candidate is taken: a person's
-    coding before an automatic one, then the segment carrying the most codes,
-    then the speaker quoted least so far (many voices rather than one), then
-    the passage of at least :data:`QUOTE_MIN_WORDS` words nearest to
-    :data:`QUOTE_TARGET_WORDS`, then the earliest. Texts then go through
-    :meth:`~gacp_analysis.privacy.Masker.quotes` (names found by NER).
-    """
-    eligible = quotes(inputs.tables.select(session_types=QUOTED_SESSION_TYPES))
-    if eligible.empty:
-        return []
-    codings = inputs.tables.codings
-    where = codings.drop_duplicates("segment_id").set_index("segment_id")[["turn", "start"]]
-    eligible = eligible.join(where, on="segment_id")
-    eligible = eligible[eligible["text"].str.split().str.len() >= QUOTE_MIN_WORDS]
-    turns = _turn_segments(inputs.group)
-    passages = {sid: passage(turns[(int(n), int(t))], int(sid)) for sid, n, t in
-                zip(eligible["segment_id"], eligible["session"], eligible["turn"])}
-    richness = codings.groupby("segment_id")["code"].nunique()
-    candidates = [
-        {"code": r.code, "segment_id": int(r.segment_id), "session": int(r.session),
-         "turn": int(r.turn), "speaker": r.speaker, "start": int(r.start),
-         "human": r.provenance == "human", "richness": int(richness.get(r.segment_id, 1)),
-         "text": passages[r.segment_id][0], "words": passages[r.segment_id][1]}
-        for r in eligible.itertuples()]
-    chosen: list[dict] = []
-    used_turns: set[tuple[int, int]] = set()
-    quoted: dict[str, int] = {}
-    for code in sort_codes({c["code"] for c in candidates}):
-        for _ in range(per_code):
-            options = [c for c in candidates if c["code"] == code
-                       and (c["session"], c["turn"]) not in used_turns]
-            if not options:
-                break
-            best = min(options, key=lambda c: (
-                not c["human"], -c["richness"], quoted.get(c["speaker"], 0),
-                abs(c["words"] - QUOTE_TARGET_WORDS), c["session"], c["start"]))
-            used_turns.add((best["session"], best["turn"]))
-            quoted[best["speaker"]] = quoted.get(best["speaker"], 0) + 1
-            chosen.append(best)
-    texts = inputs.masker.quotes([c["text"] for c in chosen])
-    return [Quote(text=text, source=f"{c['speaker']}, séance {c['session']} "
-                                    f"({code_label(c['code']).lower()})",
-                  speaker=c["speaker"], segment_id=c["segment_id"])
-            for c, text in zip(chosen, texts)]
-
-
 def quotes_section(inputs: BilanInputs) -> Section:
-    quotes = select_quotes(inputs)
+    quotes = [Quote(text=e.text, source=f"{e.speaker}, séance {e.session} "
+                                        f"({code_label(e.code).lower()})",
+                    speaker=e.speaker, segment_id=e.segment_id)
+              for e in bilan_quotes(inputs.tables, inputs.group, masker=inputs.masker)]
     intro = ("Quelques paroles du groupe, choisies parmi les participants qui ont accepté d'être "
              "cités, pour donner à entendre les thèmes travaillés. Les noms qu'elles contiennent "
              "sont remplacés par des pseudonymes ou masqués.")

@@ -26,6 +26,7 @@ from .content import Bullets, Document, Figure, Paragraph, Quote, Section, Table
 
 TABLE_STYLE = "Light Grid Accent 1"
 FIGURE_WIDTH_CM = 16.0
+FIGURE_MAX_HEIGHT_CM = 12.0  # a taller figure leaves half a page empty before it
 TEXT_WIDTH_CM = 16.6  # A4 minus 2 × 2.2 cm margins
 DRAFT_MARK = "BROUILLON – document de travail, non validé par le groupe"
 LANGUAGE = "fr-FR"
@@ -216,7 +217,14 @@ def _column_widths(table, block: Table) -> None:
 
 
 def _figure(doc, block: Figure) -> None:
-    doc.add_picture(str(block.path), width=Cm(FIGURE_WIDTH_CM))
+    from PIL import Image
+
+    with Image.open(block.path) as image:
+        ratio = image.height / image.width
+    if FIGURE_WIDTH_CM * ratio > FIGURE_MAX_HEIGHT_CM:
+        doc.add_picture(str(block.path), height=Cm(FIGURE_MAX_HEIGHT_CM))
+    else:
+        doc.add_picture(str(block.path), width=Cm(FIGURE_WIDTH_CM))
     picture = doc.paragraphs[-1]
     picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
     picture.paragraph_format.keep_with_next = True
@@ -267,8 +275,9 @@ def write_docx(document: Document, path: Path) -> Path:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     for section in document.sections:
         _section(doc, section, level=1)
+    # No page break before the appendices: after a short last section it left a page nearly
+    # empty; the appendix heading follows on the same page.
     for appendix in document.appendices:
-        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         _section(doc, appendix, level=1)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
