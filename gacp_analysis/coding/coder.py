@@ -1,16 +1,24 @@
-"""The explainable auto-coder: marker rules read in context, a sentence encoder, a linear model.
+"""The explainable auto-coder: marker rules read in context, a linear model, a sentence encoder.
 
-A code is given when the encoder's probability (:mod:`.encoder`, the shipped
-multilingual-e5 head) or the linear model's reaches the code's threshold
-(both tuned by cross-validation grouped by occupation on the development
-set), or when a rule fires for a code neither knows (a group's own codes).
+Parts and how they combine (chosen on the development set by cross-validation
+grouped by occupation, never on the test split; see :mod:`.train`):
+
+- the linear model (:mod:`.model`) and the encoder (:mod:`.encoder`, the shipped
+  multilingual-e5 head) each give a probability per code; with ``mix="moyenne"``
+  a code is given when ``w * p_enc + (1 - w) * p_lin`` reaches the same mean of
+  the two thresholds (``w`` = :data:`DEFAULT_ENCODER_WEIGHT`); with ``"union"``
+  when either reaches its own threshold;
+- a rule fires alone for a code neither knows (a group's own codes);
+- vetoes that hold whatever the models say: a code whose own marker the rules
+  read as negated or reported (or moved to another code) and that has no plain
+  marker is not given by a model; a facilitator's procedural talk gets no code;
+  ``debat.*`` codes need the group exchange (an answer to another speaker's
+  turn, or an explicit answer marker) and a marker of agreement or disagreement.
+
 Every decision carries evidence: the marker words for a code a rule also
 found, else for an encoder code the phrase whose removal lowers its score
 most (rule name ``encodeur``), else the words that weigh most in the linear
-model (``modele``), with a score. Two constraints hold whatever the models say: a facilitator's
-procedural talk gets no code, and ``debat.*`` codes need the group exchange
-(an answer to another speaker's turn, or an explicit answer marker) and a
-marker of agreement or disagreement.
+model (``modele``), with a score.
 """
 from __future__ import annotations
 
@@ -38,12 +46,16 @@ ENCODER_PENDING = "\0encodeur"  # an encoder code waiting for its occlusion evid
 MAX_MODEL_EVIDENCE = 3
 # Bump when the decision logic changes without a package release: segments coded
 # by an earlier revision are then recoded by the next ``gacp code``.
-CODER_REVISION = 4
+CODER_REVISION = 5
 # How the encoder and the linear model are combined for a code both know:
-# "union" gives it when either reaches its threshold; "moyenne" when the mean of
-# the two probabilities reaches the mean of the two thresholds.
+# "union" gives it when either reaches its threshold; "moyenne" when the weighted
+# mean of the two probabilities reaches the same mean of the two thresholds.
+# Chosen on corpora/gold/dev.jsonl by grouped cross-validation (train --combinaison).
 MIXES = ("union", "moyenne")
-DEFAULT_MIX = "union"
+DEFAULT_MIX = "moyenne"
+DEFAULT_ENCODER_WEIGHT = 0.5
+# Rule statuses that veto a model's code: its own marker was read negated or reported.
+VETO_STATUSES = ("negation", "discours_rapporte", "deplace")
 
 
 @dataclass(frozen=True)
@@ -70,29 +82,35 @@ class Coder:
         cache_dir: where to keep the marker phrases' lemmas and the
             embeddings between runs.
         mix: how encoder and model combine (:data:`MIXES`).
+        weight: the encoder's weight in the mean (``mix="moyenne"``).
     """
 
     def __init__(self, codebook: Codebook | None = None, *, model: LinearModel | None | bool = None,
                  encoder: encoder_mod.Encoder | None | bool = None, nlp=None,
-                 cache_dir: Path | None = None, mix: str | None = None) -> None:
+                 cache_dir: Path | None = None, mix: str | None = None,
+                 weight: float | None = None) -> None:
         self.codebook = codebook or load_codebook()
         self.nlp = nlp or load_pipeline()
         self.rules = RuleSet(self.codebook, self.nlp, cache_dir=cache_dir)
         if model is None:
             model = LinearModel.load(default_model_path())
         self.model: LinearModel | None = model or None
-        if encoder is None:
+        if encoder is None or isinstance(encoder, (str, Path)):
+            folder = Path(encoder) if encoder is not None else None
             encoder = False
-            if encoder_mod.available():
+            if encoder_mod.available(folder):
                 cache = None
                 if cache_dir is not None:
-                    cache = encoder_mod.EmbeddingCache(cache_dir, encoder_mod.model_signature())
-                encoder = encoder_mod.Encoder(cache=cache)
+                    cache = encoder_mod.EmbeddingCache(cache_dir, encoder_mod.model_signature(folder))
+                encoder = encoder_mod.Encoder(folder, cache=cache)
         self.encoder: encoder_mod.Encoder | None = encoder or None
         mix = mix or DEFAULT_MIX
         if mix not in MIXES:
             raise ValueError(f"mix must be one of {MIXES}")
         self.mix = mix
+        self.weight = DEFAULT_ENCODER_WEIGHT if weight is None else float(weight)
+        if not 0.0 <= self.weight <= 1.0:
+            raise ValueError("weight must be in [0, 1]")
         self._active = set(self.codebook.ids)
         self._exchange = {c.id for c in self.codebook.active_codes if c.exchange}
 
@@ -104,7 +122,8 @@ class Coder:
     @property
     def signature(self) -> str:
         return coding_signature(self.codebook, with_model=self.model is not None,
-                                with_encoder=self.encoder is not None)
+                                with_encoder=self.encoder is not None,
+                                encoder_folder=self.encoder.folder if self.encoder else None)
 
     def parse(self, texts: Sequence[str]) -> list:
         return parse(texts)
@@ -168,9 +187,12 @@ class Coder:
             exchange_ok = contains_any(unit.text.lower(), ANSWER_CUES) is not None
         exchange_ok = exchange_ok and not unit.facilitator
         by_code: dict[str, list[Hit]] = {}
+        read_away: set[str] = set()  # codes whose own marker was read negated or reported
         for hit in hits:
             if hit.status in ("ok", "deplace") and hit.code in self._active:
                 by_code.setdefault(hit.code, []).append(hit)
+            if hit.status in VETO_STATUSES:
+                read_away.add(hit.marker_code)
         chosen: dict[str, float] = {}  # code -> score
         model_codes = set(self.model.codes) if self.model is not None else set()
         model_p: dict[str, tuple[float, float]] = {}  # code -> (probability, threshold)
@@ -183,12 +205,16 @@ class Coder:
                      for j, code in enumerate(self.encoder.codes) if code in self._active}
             model_codes |= set(self.encoder.codes)
         by_encoder: set[str] = set()
+        w = self.weight
         for code in dict.fromkeys([*model_p, *enc_p]):
+            if code in read_away and code not in by_code:
+                continue  # veto: « je ne suis pas fatiguée », « la cadre dit qu'il faut … »
             m, e = model_p.get(code), enc_p.get(code)
             if m is not None and e is not None and self.mix == "moyenne":
-                if m[0] + e[0] >= m[1] + e[1]:
-                    chosen[code] = (m[0] + e[0]) / 2
-                    if e[0] >= e[1] or e[0] - e[1] >= m[0] - m[1]:
+                if w * e[0] + (1 - w) * m[0] >= w * e[1] + (1 - w) * m[1]:
+                    chosen[code] = w * e[0] + (1 - w) * m[0]
+                    # The evidence is the encoder's when it weighs more above its threshold.
+                    if w * (e[0] - e[1]) >= (1 - w) * (m[0] - m[1]):
                         by_encoder.add(code)
                 continue
             if e is not None and e[0] >= e[1]:
@@ -258,18 +284,19 @@ def coder_name() -> str:
 
 
 def coding_signature(codebook: Codebook, *, with_model: bool = True,
-                     with_encoder: bool | None = None) -> str:
+                     with_encoder: bool | None = None, encoder_folder: Path | None = None) -> str:
     """What a segment was coded with: coder version, codebook, models, pipeline.
 
     Computed without loading spaCy or the encoder, so an unchanged re-run is decided
-    in milliseconds. ``with_encoder`` defaults to whether the package ships one.
+    in milliseconds. ``with_encoder`` defaults to whether ``encoder_folder`` (default:
+    the package's) holds an encoder head.
     """
     model = _file_hash(default_model_path()) if with_model else "regles"
     if with_encoder is None:
-        with_encoder = encoder_mod.available()
-    encoder = encoder_mod.signature() if with_encoder else "sans-encodeur"
+        with_encoder = encoder_mod.available(encoder_folder)
+    encoder = encoder_mod.signature(encoder_folder) if with_encoder else "sans-encodeur"
     return (f"{coder_name()}.r{CODER_REVISION}|{codebook.signature}|{model}|{encoder}|"
-            f"{DEFAULT_MIX}|{pipeline_signature()}")
+            f"{DEFAULT_MIX}:{DEFAULT_ENCODER_WEIGHT}|{pipeline_signature()}")
 
 
 def _file_hash(path: Path) -> str:

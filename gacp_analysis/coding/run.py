@@ -47,7 +47,8 @@ class _Row:
 
 
 def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress: bool | None = None,
-               force: bool = False, workers: int | None = None) -> CodeReport:
+               force: bool = False, workers: int | None = None,
+               encoder: Path | str | None = None) -> CodeReport:
     """Code the group's segments into its store.
 
     Args:
@@ -57,12 +58,14 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
         force: recode every segment even if its signature is unchanged.
         workers: parsing worker processes (default: one on a multi-core machine for
             large runs, none otherwise; 0 parses in this process).
+        encoder: the folder of the encoder files (default: the package's).
     """
     from .coder import coder_name
 
     folder = Path(folder)
     codebook = codebook or load_codebook(folder)
-    signature = coding_signature(codebook)
+    encoder = Path(encoder) if encoder is not None else None
+    signature = coding_signature(codebook, encoder_folder=encoder)
     report = CodeReport(coder=coder_name())
     with open_store(folder, create=False) as store:
         rows = _segments(store, signature)
@@ -73,7 +76,7 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
         if not todo and not codes_changed:
             return report
         decisions = _code(folder, todo, codebook, report, progress=progress, workers=workers,
-                          every=len(todo) == len(rows)) if todo else []
+                          every=len(todo) == len(rows), encoder=encoder) if todo else []
         with store.transaction():
             _write_codes(store, codebook)
             store.prune_orphans(drop_auto=True)
@@ -137,7 +140,8 @@ def _segments(store: Store, signature: str) -> list[_Row]:
 
 
 def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport, *,
-          progress: bool | None, workers: int | None, every: bool = False) -> list:
+          progress: bool | None, workers: int | None, every: bool = False,
+          encoder: Path | None = None) -> list:
     from tqdm import tqdm
 
     from .coder import Coder
@@ -146,7 +150,7 @@ def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport
     cache = DocCache(folder)
     chunks = [todo[k:k + BATCH] for k in range(0, len(todo), BATCH)]
     parsed = cache.iter_docs([[r.text for r in c] for c in chunks], workers=workers)
-    coder = Coder(codebook, cache_dir=cache.dir)  # built while the worker parses
+    coder = Coder(codebook, cache_dir=cache.dir, encoder=encoder)  # built while the worker parses
     decisions = []
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), desc="Codage", unit="segment", disable=not show or len(todo) < BATCH,
