@@ -279,8 +279,9 @@ class Encoder:
         for text, previous, _, wanted in requests:
             spans = occlusion_spans(text) if wanted else []
             first = len(variants)
-            for s, e in spans:
-                variants.append(encoder_input(text[:s] + " " + text[e:], previous))
+            if len(spans) > 1:  # a single phrase is the evidence without a pass
+                for s, e in spans:
+                    variants.append(encoder_input(text[:s] + " " + text[e:], previous))
             plans.append((spans, first))
         proba = self.head.proba(self.embed(variants)) if variants else None
         results = []
