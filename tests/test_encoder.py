@@ -156,3 +156,29 @@ def test_embedding_cache_round_trip(tmp_path):
     assert again.get(EmbeddingCache.key("b")) is None
     (tmp_path / "embeddings-sig.npz").write_bytes(b"broken")
     assert EmbeddingCache(tmp_path, "sig").get(EmbeddingCache.key("a")) is None  # rebuilt, not fatal
+
+
+def test_evaluate_reports_each_part(coder, e5, tmp_path, capsys):
+    import json
+
+    from gacp_analysis.cli import main
+
+    proto = "à la fin de la nuit j'avais les jambes en coton"
+    folder = write_head(tmp_path / "enc", e5, {"consequence.sante": (proto, 0.9)})
+    assert cosine(e5, "j'avais honte", proto) < 0.9
+    gold = tmp_path / "g.jsonl"
+    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "1", "text": "j'avais honte", "codes": ["affect"]},
+        {"id": "2", "text": proto, "codes": ["consequence.sante"]}]) + "\n", encoding="utf-8")
+    assert main(["evaluate", str(gold), "--parties", "--encodeur", str(folder),
+                 "--cache", str(tmp_path / "cache")]) == 0
+    out = capsys.readouterr().out
+    lines = {line[:30].strip(): line[30:].split() for line in out.splitlines()[2:6]}
+    assert list(lines) == ["règles seules", "modèle linéaire (et règles)", "encodeur (et règles)",
+                           "combinaison"]
+    # Rules alone: « honte » gives affect, nothing finds the tired legs: P 1, R 0.5, F1 2/3.
+    assert lines["règles seules"][:3] == ["0.667", "1.000", "0.500"]
+    # The encoder adds consequence.sante on its prototype; affect stays the rule's (the head
+    # does not know it): both right.
+    assert lines["encodeur (et règles)"][:3] == ["1.000", "1.000", "1.000"]
+    assert "consequence.sante" in out and list((tmp_path / "cache").glob("embeddings-*.npz"))

