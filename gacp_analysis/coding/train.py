@@ -234,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--combinaison", action="store_true",
                         help="n'entraîne rien : compare, en validation croisée groupée par métier, "
                              "les règles, le modèle linéaire, l'encodeur et leurs combinaisons")
-    parser.add_argument("--encodeur", default=None, help="dossier de l'encodeur (défaut : celui du paquet)")
+    parser.add_argument("--dossier-encodeur", default=None,
+                        help="dossier de l'encodeur (défaut : celui du paquet)")
     parser.add_argument("--cache", default=None, help="dossier où garder les plongements")
     args = parser.parse_args(argv)
     if "test" in Path(args.gold).name:
@@ -243,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.combinaison:
         items = read_gold(args.gold, known=list(load_codebook().ids))
-        rows = choose_combination(items, encoder_folder=Path(args.encodeur) if args.encodeur else None,
+        rows = choose_combination(items, encoder_folder=Path(args.dossier_encodeur) if args.dossier_encodeur else None,
                                   cache_dir=Path(args.cache) if args.cache else None, k=args.plis,
                                   seed=args.graine)
         print(f"Validation croisée groupée par métier ({args.plis} plis) sur {args.gold}")
