@@ -128,6 +128,11 @@ def train(gold_path: Path | str, *, out: Path | str | None = None, k: int = 5, s
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--encodeur" in argv:  # the fine-tuned encoder (train extra): coding/finetune.py
+        from .finetune import main as finetune_main
+
+        return finetune_main([a for a in argv if a != "--encodeur"])
     parser = argparse.ArgumentParser(description="Entraîne le modèle du codeur sur un fichier de référence.")
     parser.add_argument("gold", help="fichier JSON Lines de développement (jamais le jeu de test)")
     parser.add_argument("--sortie", default=None, help="fichier .npz (défaut : celui du paquet)")
