@@ -226,6 +226,11 @@ def choose_combination(items: Sequence[GoldItem], *, encoder_folder: Path | None
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--encodeur" in argv:  # the fine-tuned encoder (train extra): coding/finetune.py
+        from .finetune import main as finetune_main
+
+        return finetune_main([a for a in argv if a != "--encodeur"])
     parser = argparse.ArgumentParser(description="Entraîne le modèle du codeur sur un fichier de référence.")
     parser.add_argument("gold", help="fichier JSON Lines de développement (jamais le jeu de test)")
     parser.add_argument("--sortie", default=None, help="fichier .npz (défaut : celui du paquet)")
