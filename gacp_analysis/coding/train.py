@@ -249,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.combinaison:
         items = read_gold(args.gold, known=list(load_codebook().ids))
-        rows = choose_combination(items, encoder_folder=Path(args.dossier_encodeur) if args.dossier_encodeur else None,
+        folder = Path(args.dossier_encodeur) if args.dossier_encodeur else None
+        rows = choose_combination(items, encoder_folder=folder,
                                   cache_dir=Path(args.cache) if args.cache else None, k=args.plis,
                                   seed=args.graine)
         print(f"Validation croisée groupée par métier ({args.plis} plis) sur {args.gold}")
