@@ -55,14 +55,9 @@ def build_group(target_words: int, dest: Path) -> tuple[Path, int]:
             "SELECT t.text, sp.pseudonym FROM turns t JOIN speakers sp ON sp.id = t.speaker_id "
             "WHERE t.session_id = ? AND t.kind = 'speech' ORDER BY t.idx", (sid,))] for sid, _ in sessions}
     words_per_copy = sum(len(text.split()) for ts in turns.values() for _, text in ts)
-    if target_words < words_per_copy:  # fewer words than the demo: its first sessions' turns
-        kept, total = [], 0
-        for sid, kind in sessions:
-            if total >= target_words:
-                break
-            kept.append((sid, kind))
-            total += sum(len(text.split()) for _, text in turns[sid])
-        sessions = kept
+    if target_words < words_per_copy:  # fewer words than the demo: a slice of every session
+        share = target_words / words_per_copy
+        turns = {sid: ts[:max(2, round(len(ts) * share))] for sid, ts in turns.items()}
     copies = -(-target_words // words_per_copy)
     folder = dest / "bench"
     (folder / "seances").mkdir(parents=True)
