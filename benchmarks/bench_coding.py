@@ -57,7 +57,8 @@ def build_group(target_words: int, dest: Path) -> tuple[Path, int]:
     words_per_copy = sum(len(text.split()) for ts in turns.values() for _, text in ts)
     if target_words < words_per_copy:  # fewer words than the demo: a slice of every session
         share = target_words / words_per_copy
-        turns = {sid: ts[:max(2, round(len(ts) * share))] for sid, ts in turns.items()}
+        step = max(1, round(1 / share))  # an opening is the facilitator's: take turns evenly
+        turns = {sid: ts[::step] for sid, ts in turns.items()}
     copies = -(-target_words // words_per_copy)
     folder = dest / "bench"
     (folder / "seances").mkdir(parents=True)
