@@ -68,14 +68,15 @@ def build_group(target_words: int, dest: Path) -> tuple[Path, int]:
         filler = FILLERS[copy % len(FILLERS)] + (f" {FILLERS[copy // len(FILLERS)]}" if copy >= len(FILLERS) else "")
         for sid, kind in sessions:
             number += 1
-            lines = ["---", f"seance: {number}", f"date: 2026-01-{1 + number % 28:02d}", f"type: {kind}", "---"]
+            # Dated after the consent register's dates (2026-01-13): earlier turns are not kept.
+            lines = ["---", f"seance: {number}", f"date: 2026-02-{1 + number % 28:02d}", f"type: {kind}", "---"]
             for who, text in turns[sid]:
                 text = " ".join(text.split())
                 text = _END.sub(lambda m: f" {filler}{m.group(1)}", text)
                 if not _END.search(text[-2:]):
                     text += f" {filler}."
                 lines.append(f"{who} : {text}")
-            (folder / "seances" / f"2026-01-01_seance-{number:03d}.txt").write_text(
+            (folder / "seances" / f"2026-02-01_seance-{number:03d}.txt").write_text(
                 "\n".join(lines) + "\n", encoding="utf-8")
     import_group(folder)
     return folder, copies
