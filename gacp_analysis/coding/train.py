@@ -28,13 +28,14 @@ THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.81, 0.05))
 INNER_FOLDS = 4
 
 
-def grouped_folds(groups: Sequence[str | None], k: int) -> list[np.ndarray]:
+def grouped_folds(groups: Sequence[str | None], k: int, seed: int | None = None) -> list[np.ndarray]:
     """Test folds that keep each group (occupation) whole, as the held-aside split does.
 
     scikit-learn's :class:`~sklearn.model_selection.GroupKFold` (deterministic: groups
     are dealt largest first to the fold with fewest segments so far); a segment
     without a group is a group of its own. With fewer groups than ``k``, one fold
-    per group.
+    per group. ``seed`` is accepted for the callers of the former random dealing and
+    unused: the folds no longer depend on one.
     """
     from sklearn.model_selection import GroupKFold
 
