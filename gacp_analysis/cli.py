@@ -236,12 +236,24 @@ def _cmd_tag(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .coding.codebook import load_codebook
     from .coding.coder import Coder
-    from .coding.evaluate import evaluate_file, format_report
+    from .coding.evaluate import evaluate_file, evaluate_parts, format_parts, format_report
 
+    alone = args.regles_seules or args.encodeur_seul
     coder = Coder(load_codebook(args.groupe) if args.groupe else None,
-                  model=False if args.regles_seules else None)
-    report = evaluate_file(args.gold, coder)
-    print(format_report(report, title=f"Évaluation de {coder.name} sur {args.gold}"))
+                  model=False if alone or args.sans_modele else None,
+                  encoder=False if args.regles_seules or args.sans_encodeur else args.encodeur,
+                  mix=args.melange, weight=args.poids,
+                  cache_dir=Path(args.cache) if args.cache else None)
+    try:
+        if args.parties:
+            print(format_parts(evaluate_parts(args.gold, coder),
+                               title=f"Évaluation par partie de {coder.name} sur {args.gold}"))
+        else:
+            report = evaluate_file(args.gold, coder)
+            print(format_report(report, title=f"Évaluation de {coder.name} sur {args.gold}"))
+    finally:
+        if coder.encoder is not None and coder.encoder.cache is not None:
+            coder.encoder.cache.save()
     return 0
 
 
@@ -416,7 +428,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--groupe", default=None,
                    help="dossier d'un groupe dont la grille (codebook.yaml) s'applique")
     p.add_argument("--regles-seules", action="store_true",
-                   help="évalue les règles seules, sans le modèle statistique")
+                   help="évalue les règles seules, sans le modèle statistique ni l'encodeur")
+    p.add_argument("--encodeur-seul", action="store_true",
+                   help="évalue l'encodeur seul (avec les contraintes de l'échange et de la "
+                        "parole d'animation), sans le modèle linéaire")
+    p.add_argument("--sans-encodeur", action="store_true",
+                   help="évalue les règles et le modèle linéaire, sans l'encodeur")
+    p.add_argument("--sans-modele", action="store_true",
+                   help="évalue les règles et l'encodeur, sans le modèle linéaire")
+    p.add_argument("--melange", choices=("union", "moyenne"), default=None,
+                   help="combinaison de l'encodeur et du modèle linéaire (défaut : celle du paquet)")
+    p.add_argument("--poids", type=float, default=None,
+                   help="poids de l'encodeur dans la moyenne, entre 0 et 1 (défaut : celui du paquet)")
+    p.add_argument("--parties", action="store_true",
+                   help="évalue chaque partie (règles seules, modèle linéaire, encodeur) et leur "
+                        "combinaison, F1 par code pour chacune")
+    p.add_argument("--encodeur", default=None,
+                   help="dossier d'un autre encodeur (head.npz, fichier .bin) que celui du paquet")
+    p.add_argument("--cache", default=None,
+                   help="dossier où garder les plongements entre deux évaluations")
 
     p = command("agreement", "accord entre codeurs (kappa de Cohen par code et global, alpha de "
                 "Krippendorff) sur les segments revus par chacun", _cmd_agreement)

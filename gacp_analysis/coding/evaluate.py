@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import E, GacpError
 from .features import Unit
 
@@ -89,44 +91,57 @@ def read_gold(path: Path | str, *, known: Sequence[str] | None = None) -> list[G
 
 def score(gold: Sequence[set[str] | frozenset[str]], predicted: Sequence[set[str] | frozenset[str]],
           codes: Sequence[str]) -> Report:
-    """Agreement of ``predicted`` with ``gold`` (one set of codes per segment)."""
+    """Agreement of ``predicted`` with ``gold`` (one set of codes per segment).
+
+    The figures are scikit-learn's (``precision_recall_fscore_support``,
+    ``cohen_kappa_score``) on the segments x codes indicator matrices.
+    """
+    from sklearn.metrics import precision_recall_fscore_support
+
     n = len(gold)
+    codes = list(codes)
+    y = np.array([[c in g for c in codes] for g in gold], dtype=bool).reshape(n, len(codes))
+    p = np.array([[c in q for c in codes] for q in predicted], dtype=bool).reshape(n, len(codes))
     scores = []
-    tp_all = fp_all = fn_all = 0
-    for code in codes:
-        tp = sum(1 for g, p in zip(gold, predicted) if code in g and code in p)
-        fp = sum(1 for g, p in zip(gold, predicted) if code not in g and code in p)
-        fn = sum(1 for g, p in zip(gold, predicted) if code in g and code not in p)
-        tn = n - tp - fp - fn
-        tp_all, fp_all, fn_all = tp_all + tp, fp_all + fp, fn_all + fn
-        precision, recall, f1 = _prf(tp, fp, fn)
-        scores.append(CodeScore(code=code, support=tp + fn, predicted=tp + fp, tp=tp,
-                                precision=precision, recall=recall, f1=f1,
-                                kappa=cohen_kappa(tp, fp, fn, tn)))
-    precision, recall, micro = _prf(tp_all, fp_all, fn_all)
+    for j, code in enumerate(codes):
+        tp = int((y[:, j] & p[:, j]).sum())
+        if n:
+            precision, recall, f1, _ = precision_recall_fscore_support(
+                y[:, j], p[:, j], average="binary", zero_division=0.0)
+        else:
+            precision = recall = f1 = 0.0
+        scores.append(CodeScore(code=code, support=int(y[:, j].sum()), predicted=int(p[:, j].sum()),
+                                tp=tp, precision=float(precision), recall=float(recall),
+                                f1=float(f1), kappa=kappa(y[:, j], p[:, j])))
+    if n and codes:
+        precision, recall, micro, _ = precision_recall_fscore_support(
+            y, p, average="micro", zero_division=0.0)
+    else:
+        precision = recall = micro = 0.0
     supported = [s.f1 for s in scores if s.support]
     macro = sum(supported) / len(supported) if supported else 0.0
-    return Report(scores=tuple(scores), micro_f1=micro, macro_f1=macro, micro_precision=precision,
-                  micro_recall=recall, n=n)
+    return Report(scores=tuple(scores), micro_f1=float(micro), macro_f1=macro,
+                  micro_precision=float(precision), micro_recall=float(recall), n=n)
 
 
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+def kappa(a, b) -> float:
+    """Cohen's kappa of two yes/no raters (scikit-learn's); 1.0 when both always give
+    the same single answer, 0.0 for no segment."""
+    from sklearn.metrics import cohen_kappa_score
+
+    a, b = np.asarray(a, dtype=bool), np.asarray(b, dtype=bool)
+    if not len(a):
+        return 0.0
+    if len(set(a.tolist()) | set(b.tolist())) == 1:
+        return 1.0  # kappa is undefined (no variation): the raters agree on every segment
+    return float(cohen_kappa_score(a, b))
 
 
 def cohen_kappa(tp: int, fp: int, fn: int, tn: int) -> float:
     """Cohen's kappa of two yes/no raters from their 2x2 table."""
-    n = tp + fp + fn + tn
-    if not n:
-        return 0.0
-    observed = (tp + tn) / n
-    expected = ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / (n * n)
-    if expected == 1.0:
-        return 1.0 if observed == 1.0 else 0.0
-    return (observed - expected) / (1 - expected)
+    gold = [True] * (tp + fn) + [False] * (fp + tn)
+    pred = [True] * tp + [False] * fn + [True] * fp + [False] * tn
+    return kappa(gold, pred)
 
 
 def format_report(report: Report, *, title: str = "") -> str:
@@ -146,6 +161,54 @@ def format_report(report: Report, *, title: str = "") -> str:
 def evaluate_file(path: Path | str, coder) -> Report:
     """Code a gold file with ``coder`` and score it."""
     items = read_gold(path, known=[c.id for c in coder.codebook.codes])
-    decisions = coder.code([item.unit for item in items])
+    decisions = coder.code([item.unit for item in items], explain=False)
     predicted = [{d.code for d in ds} for ds in decisions]
     return score([item.codes for item in items], predicted, list(coder.codebook.ids))
+
+
+# Each part of the coder, then the combination (rules, vetoes and constraints hold in all).
+PARTS = (("règles seules", False, False), ("modèle linéaire (et règles)", True, False),
+         ("encodeur (et règles)", False, True), ("combinaison", True, True))
+
+
+def evaluate_parts(path: Path | str, coder) -> list[tuple[str, Report]]:
+    """Score the rules alone, the linear model, the encoder and their combination.
+
+    The texts are parsed once; ``coder`` must hold both a model and an encoder
+    (a missing one leaves out the parts that need it).
+    """
+    items = read_gold(path, known=[c.id for c in coder.codebook.codes])
+    units = [item.unit for item in items]
+    docs = coder.parse([u.text for u in units])
+    model, encoder = coder.model, coder.encoder
+    out = []
+    try:
+        for name, with_model, with_encoder in PARTS:
+            if (with_model and model is None) or (with_encoder and encoder is None):
+                continue
+            coder.model = model if with_model else None
+            coder.encoder = encoder if with_encoder else None
+            decisions = coder.code(units, docs, explain=False)
+            out.append((name, score([item.codes for item in items],
+                                    [{d.code for d in ds} for ds in decisions],
+                                    list(coder.codebook.ids))))
+    finally:
+        coder.model, coder.encoder = model, encoder
+    return out
+
+
+def format_parts(parts: list[tuple[str, Report]], *, title: str = "") -> str:
+    """Micro- and macro-F1 of each part, then the F1 of each code for every part."""
+    lines = [title] if title else []
+    lines.append(f"{'partie':30} {'micro-F1':>8} {'précision':>9} {'rappel':>7} {'macro-F1':>8}")
+    for name, r in parts:
+        lines.append(f"{name:30} {r.micro_f1:>8.3f} {r.micro_precision:>9.3f} "
+                     f"{r.micro_recall:>7.3f} {r.macro_f1:>8.3f}")
+    if parts:
+        heads = [name.split()[0][:9] for name, _ in parts]
+        lines.append("")
+        lines.append(f"{'F1 par code':28} {'réf.':>5} " + " ".join(f"{h:>9}" for h in heads))
+        for j, s in enumerate(parts[0][1].scores):
+            lines.append(f"{s.code:28} {s.support:>5} "
+                         + " ".join(f"{r.scores[j].f1:>9.3f}" for _, r in parts))
+    return "\n".join(lines)

