@@ -17,7 +17,10 @@ folded into ``W`` at export.
 Thresholds per code come from out-of-fold probabilities of a cross-validation
 grouped by occupation (:func:`.train.grouped_folds`); the figures printed for
 the cross-validation score each fold with thresholds chosen on the OTHER folds'
-out-of-fold probabilities, so no fold's labels choose its own thresholds.
+out-of-fold probabilities, so no fold's labels choose its own thresholds. The
+shipped model is, by default, the mean of the fold models' weights
+(:func:`average`; ``--final complet`` retrains on all of dev instead, at the
+cost of one more cross-validation's worth of CPU).
 
 Deterministic: fixed seeds, ``torch.use_deterministic_algorithms``, batches in
 a seeded order; the same thread count gives the same bytes.
@@ -69,6 +72,9 @@ class Recipe:
     warmup: float = 0.1  # share of the steps with a linear warm-up
     seed: int = 0
     folds: int = 3
+    # "moyenne": the final model is the mean of the fold models' weights (no last run on all
+    # of dev: on 2 shared cores that run costs as much as the cross-validation); "complet": retrain
+    final: str = "moyenne"
 
 
 def base_path() -> Path:
@@ -224,6 +230,20 @@ def fit(model, states: Sequence, labels: np.ndarray, recipe: Recipe, *, log=None
     return top
 
 
+def average(tops: Sequence[Top]) -> Top:
+    """One model whose weights are the mean of ``tops``' (all fine-tuned from the same start,
+    so their average stays in the same basin): the final model without a last training run."""
+    import torch
+
+    out = copy.copy(tops[0])
+    out.module = copy.deepcopy(tops[0].module)
+    out.layers, out.head = out.module["layers"], out.module["head"]
+    dicts = [t.module.state_dict() for t in tops]
+    out.module.load_state_dict({k: torch.stack([d[k].float() for d in dicts]).mean(0) for k in dicts[0]})
+    out.module.eval()
+    return out
+
+
 def predict(top: Top, states: Sequence, *, batch: int = 64) -> np.ndarray:
     """Probabilities (sequences x codes)."""
     import torch
@@ -377,12 +397,17 @@ def run(gold: Path | str, recipe: Recipe, *, out_dir: Path | None, test: Path | 
     if cv:
         t0 = time.perf_counter()
 
+        fold_models: list[Top] = []
+
         def fp(train, fold):
             log(f" pli : {len(train)} segments d'entraînement, {len(fold)} évalués")
             top = fit(model, [states[i] for i in train], labels[train], recipe, log=log)
+            fold_models.append(top)
             return predict(top, [states[i] for i in fold])
 
         oof = oof_proba(fp, len(items), groups, recipe.folds, recipe.seed)
+        if cache_dir is not None:  # kept to study thresholds without retraining
+            np.save(Path(cache_dir) / "probabilites-hors-pli.npy", oof)
         timing["validation_croisee_s"] = round(time.perf_counter() - t0, 1)
         thresholds = choose_thresholds(oof, label_sets, codes)
         cv_report = score(label_sets, cv_predictions(oof, label_sets, codes, groups, recipe.folds,
@@ -394,8 +419,12 @@ def run(gold: Path | str, recipe: Recipe, *, out_dir: Path | None, test: Path | 
         thresholds = np.full(len(codes), 0.5, dtype=np.float32)
     meta["seuils"] = {c: round(float(t), 3) for c, t in zip(codes, thresholds)}
     t0 = time.perf_counter()
-    log("Modèle final sur tout le fichier de développement :")
-    top = fit(model, states, labels, recipe, log=log)
+    if cv and recipe.final == "moyenne":
+        log(f"Modèle final : moyenne des poids des {recipe.folds} modèles des plis")
+        top = average(fold_models)
+    else:
+        log("Modèle final sur tout le fichier de développement :")
+        top = fit(model, states, labels, recipe, log=log)
     timing["modele_final_s"] = round(time.perf_counter() - t0, 1)
     result = {"top": top, "model": model, "thresholds": thresholds, "codes": codes, "meta": meta,
               "cache_dir": cache_dir}
@@ -479,6 +508,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epoques", type=int, default=Recipe.epochs)
     parser.add_argument("--plis", type=int, default=Recipe.folds)
     parser.add_argument("--graine", type=int, default=Recipe.seed)
+    parser.add_argument("--final", choices=("moyenne", "complet"), default=Recipe.final,
+                        help="modèle final : moyenne des modèles des plis, ou réentraîné sur tout le fichier")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cache", default=None,
                         help="dossier où garder les états des couches figées (relance plus rapide)")
@@ -486,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="pas de validation croisée (seuils à 0,5) : essai rapide")
     args = parser.parse_args(argv)
     recipe = Recipe(layers=args.couches, frozen=args.figees, epochs=args.epoques, folds=args.plis,
-                    seed=args.graine)
+                    seed=args.graine, final=args.final)
     run(args.gold, recipe, out_dir=Path(args.sortie), test=args.test, threads=args.threads,
         cv=not args.sans_validation, cache_dir=Path(args.cache) if args.cache else None)
     return 0
