@@ -681,16 +681,8 @@ class Store:
         Returns:
             The coding's id (the existing one when the same coding is already stored).
         """
-        with self.transaction():
-            row = self.conn.execute(
-                "SELECT id FROM codings WHERE segment_id = ? AND code = ? AND provenance = 'auto' "
-                "AND start IS ? AND end IS ?", (segment_id, code, start, end)).fetchone()
-            if row:
-                return row[0]
-            return self.conn.execute(
-                "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
-                "start, end) VALUES (?, ?, 'auto', 'apply', ?, ?, ?, ?)",
-                (segment_id, code, coder, created_at or now_iso(), start, end)).lastrowid
+        return self._add_coding_once(segment_id, code, "auto", coder=coder, same_coder=False,
+                                     start=start, end=end, created_at=created_at)
 
     def import_human_coding(self, segment_id: int, code: str, *, coder: str,
                             start: int | None = None, end: int | None = None,
@@ -702,17 +694,25 @@ class Store:
         Returns:
             The id of the person's coding on that code and span (existing or new).
         """
+        return self._add_coding_once(segment_id, code, "human", coder=coder, same_coder=True,
+                                     start=start, end=end, created_at=created_at)
+
+    def _add_coding_once(self, segment_id: int, code: str, provenance: str, *, coder: str,
+                         same_coder: bool, start: int | None, end: int | None,
+                         created_at: str | None) -> int:
+        """Insert an applied coding unless one of that provenance (and, with ``same_coder``,
+        of that coder) is on the same code and span; the id of the one in the store."""
+        where = ("segment_id = ? AND code = ? AND provenance = ? AND start IS ? AND end IS ?"
+                 + (" AND coder = ?" if same_coder else ""))
+        params = (segment_id, code, provenance, start, end) + ((coder,) if same_coder else ())
         with self.transaction():
-            row = self.conn.execute(
-                "SELECT id FROM codings WHERE segment_id = ? AND code = ? AND coder = ? "
-                "AND provenance = 'human' AND start IS ? AND end IS ?",
-                (segment_id, code, coder, start, end)).fetchone()
+            row = self.conn.execute(f"SELECT id FROM codings WHERE {where}", params).fetchone()
             if row:
                 return row[0]
             return self.conn.execute(
                 "INSERT INTO codings (segment_id, code, provenance, decision, coder, created_at, "
-                "start, end) VALUES (?, ?, 'human', 'apply', ?, ?, ?, ?)",
-                (segment_id, code, coder, created_at or now_iso(), start, end)).lastrowid
+                "start, end) VALUES (?, ?, ?, 'apply', ?, ?, ?, ?)",
+                (segment_id, code, provenance, coder, created_at or now_iso(), start, end)).lastrowid
 
     def memo_exists(self, text: str, *, author: str, session_id: int | None,
                     segment_id: int | None, coding_id: int | None, code: str | None) -> bool:
