@@ -289,6 +289,16 @@ def situations(source, *, folder: Path | str | None = None,
     return frame[SITUATION_COLUMNS].reset_index(drop=True)
 
 
+def _in_group_and_code_order(frame: pd.DataFrame, groups: Sequence[str], column: str,
+                             then: list[str], ascending: list[bool]) -> pd.DataFrame:
+    """Rows in the groups' order, then codebook order of ``column``, then ``then``."""
+    group_rank = {g: i for i, g in enumerate(groups)}
+    code_rank = {c: i for i, c in enumerate(sort_codes(frame[column]))}
+    return (frame.assign(_g=frame["group"].map(group_rank), _c=frame[column].map(code_rank))
+            .sort_values(["_g", "_c", *then], ascending=[True, True, *ascending], kind="stable")
+            .drop(columns=["_g", "_c"]).reset_index(drop=True))
+
+
 def recurring_themes(source, *, codes: Sequence[str] = (ARRANGEMENT, CONSTRAINT),
                      folder: Path | str | None = None,
                      threshold: float = DISTANCE_THRESHOLD,
@@ -340,12 +350,9 @@ def recurring_themes(source, *, codes: Sequence[str] = (ARRANGEMENT, CONSTRAINT)
     frame = pd.DataFrame(rows, columns=RECURRING_COLUMNS)
     if frame.empty:
         return frame
-    order = {c: i for i, c in enumerate(sort_codes(frame["code"]))}
-    groups = {g: i for i, g in enumerate(tables.groups)}
-    return (frame.assign(_g=frame["group"].map(groups), _c=frame["code"].map(order))
-            .sort_values(["_g", "_c", "n_sessions", "participants", "segments", "label"],
-                         ascending=[True, True, False, False, False, True], kind="stable")
-            .drop(columns=["_g", "_c"]).reset_index(drop=True))
+    return _in_group_and_code_order(frame, tables.groups, "code",
+                                    ["n_sessions", "participants", "segments", "label"],
+                                    [False, False, False, True])
 
 
 def exchanges(source) -> pd.DataFrame:
@@ -408,11 +415,8 @@ def exchanges(source) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=EXCHANGE_COLUMNS)
     if frame.empty:
         return frame
-    order = {c: i for i, c in enumerate(sort_codes(frame["theme"]))}
-    groups = {g: i for i, g in enumerate(tables.groups)}
-    return (frame.assign(_g=frame["group"].map(groups), _t=frame["theme"].map(order))
-            .sort_values(["_g", "_t", "exchange", "position"], kind="stable")
-            .drop(columns=["_g", "_t"]).reset_index(drop=True))
+    return _in_group_and_code_order(frame, tables.groups, "theme", ["exchange", "position"],
+                                    [True, True])
 
 
 def _exchange_excerpt(turn) -> str:
