@@ -93,7 +93,7 @@ def main() -> int:
     from gacp_analysis.coding import encoder as encoder_mod
     from gacp_analysis.coding.encoder_input import encoder_input
     from gacp_analysis.coding.pipeline import EXCLUDED, MODEL_NAME, load_pipeline
-    from gacp_analysis.coding.run import _segments, code_group
+    from gacp_analysis.coding.run import segments_to_code, code_group
     from gacp_analysis.coding.codebook import load_codebook
     from gacp_analysis.coding.coder import coding_signature
     from gacp_analysis.store import open_store
@@ -103,7 +103,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder, copies = build_group(args.mots, Path(tmp))
         with open_store(folder) as store:
-            rows = _segments(store, coding_signature(load_codebook(folder), encoder_folder=enc_folder))
+            rows = segments_to_code(store, coding_signature(load_codebook(folder), encoder_folder=enc_folder))
         texts = [r.text for r in rows]
         words = sum(len(t.split()) for t in texts)
         print(f"Corpus : démo x{copies}, {len(texts)} segments, {words} mots")

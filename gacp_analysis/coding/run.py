@@ -37,7 +37,8 @@ class CodeReport:
 
 
 @dataclass(frozen=True)
-class _Row:
+class SegmentToCode:
+    """A current segment, its exchange context and its coding signatures (old and new)."""
     id: int
     session_start: int
     text: str
@@ -68,7 +69,7 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
     signature = coding_signature(codebook, encoder_folder=encoder)
     report = CodeReport(coder=coder_name())
     with open_store(folder, create=False) as store:
-        rows = _segments(store, signature)
+        rows = segments_to_code(store, signature)
         report.segments = len(rows)
         todo = [r for r in rows if force or r.signature != r.old_signature]
         report.unchanged = len(rows) - len(todo)
@@ -95,8 +96,11 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
     return report
 
 
-def _segments(store: Store, signature: str) -> list[_Row]:
-    """Current segments with their exchange context and signatures, in reading order."""
+def segments_to_code(store: Store, signature: str) -> list[SegmentToCode]:
+    """Current segments with their exchange context and signatures, in reading order.
+
+    The one place that decides which turn a segment answers (the coding run and the
+    learned suggestions of :mod:`gacp_analysis.review.learning` both read it)."""
     turns = store.speech_turns_for_coding()
     previous: dict[int, tuple[str | None, str | None]] = {}  # turn id -> previous other speaker's turn
     last: dict[int, list] = {}  # session id -> turns so far
@@ -120,13 +124,13 @@ def _segments(store: Store, signature: str) -> list[_Row]:
                     previous_speaker=prev_speaker, previous_text=prev_text)
         context = json.dumps([signature, g["text_sha256"], unit.speaker, unit.facilitator, prev_speaker,
                               hashlib.sha256((prev_text or "").encode()).hexdigest()[:16]])
-        rows.append(_Row(id=g["id"], session_start=g["start"], text=g["text"], unit=unit,
+        rows.append(SegmentToCode(id=g["id"], session_start=g["start"], text=g["text"], unit=unit,
                          signature=hashlib.sha256(context.encode()).hexdigest()[:32],
                          old_signature=g["signature"]))
     return rows
 
 
-def _code(folder: Path, todo: list[_Row], codebook: Codebook, report: CodeReport, *,
+def _code(folder: Path, todo: list[SegmentToCode], codebook: Codebook, report: CodeReport, *,
           progress: bool | None, workers: int | None, every: bool = False,
           encoder: Path | None = None) -> list:
     from tqdm import tqdm

@@ -67,11 +67,11 @@ def segment_features(folder: Path | str, segment_ids: list[int]) -> tuple[list[d
     from ..coding.coder import Coder
     from ..coding.features import dense_features, sparse_features
     from ..coding.pipeline import DocCache
-    from ..coding.run import _segments
+    from ..coding.run import segments_to_code
 
     folder = Path(folder)
     with open_store(folder, create=False) as store:
-        rows = {r.id: r for r in _segments(store, "")}
+        rows = {r.id: r for r in segments_to_code(store, "")}
     units = [rows[int(i)].unit for i in segment_ids]
     cache = DocCache(folder)
     coder = Coder(load_codebook(folder), cache_dir=cache.dir)
