@@ -62,11 +62,11 @@ _WORDS = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", re.UNICODE)
 class Recipe:
     """Every choice of the fine-tuning (all recorded in ``meta.json``)."""
 
-    layers: int = 6  # layers kept from the 12 of multilingual-e5-small
-    frozen: int = 5  # layers below this one are frozen (their output is cached)
-    epochs: int = 2
+    layers: int = 12  # layers kept from the 12 of multilingual-e5-small
+    frozen: int = 6  # layers below this one are frozen (their output is cached)
+    epochs: int = 4
     batch: int = 16
-    lr: float = 1.5e-4  # trained transformer layers
+    lr: float = 8e-5  # trained transformer layers
     head_lr: float = 5e-3
     weight_decay: float = 0.01
     warmup: float = 0.1  # share of the steps with a linear warm-up
@@ -510,6 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--couches", type=int, default=Recipe.layers)
     parser.add_argument("--figees", type=int, default=Recipe.frozen)
     parser.add_argument("--epoques", type=int, default=Recipe.epochs)
+    parser.add_argument("--taux", type=float, default=Recipe.lr,
+                        help="taux d'apprentissage des couches entraînées")
     parser.add_argument("--plis", type=int, default=Recipe.folds)
     parser.add_argument("--graine", type=int, default=Recipe.seed)
     parser.add_argument("--final", choices=("moyenne", "complet"), default=Recipe.final,
@@ -527,15 +529,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.test:
             test_report(Path(args.sortie), args.test)
         return 0
-    recipe = Recipe(layers=args.couches, frozen=args.figees, epochs=args.epoques, folds=args.plis,
+    recipe = Recipe(layers=args.couches, frozen=args.figees, epochs=args.epoques, lr=args.taux, folds=args.plis,
                     seed=args.graine, final=args.final)
     run(args.gold, recipe, out_dir=Path(args.sortie), test=args.test, threads=args.threads,
         cv=not args.sans_validation, cache_dir=Path(args.cache) if args.cache else None)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 # -- the head on the shipped file's own vectors ------------------------------------
@@ -613,3 +612,7 @@ def test_report(folder: Path, test: Path | str, *, log=None) -> dict:
     meta["tete"]["test"] = _report_dict(report)
     meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return meta
+
+
+if __name__ == "__main__":
+    sys.exit(main())
