@@ -40,7 +40,7 @@ import math
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -48,9 +48,10 @@ import numpy as np
 
 from .codebook import load_codebook
 from .e5file import E5File, french_pieces, mean_pool, to_torch
+from .encoder import HEAD_FILENAME, Head
 from .encoder_input import encoder_input
 from .evaluate import GoldItem, format_report, read_gold, score
-from .train import choose_thresholds, grouped_folds
+from .train import choose_thresholds, grouped_folds, oof_proba
 
 HEAD_SCALE = 20.0
 MODEL_FILENAME = "e5-gacp-q4.bin"
@@ -256,23 +257,6 @@ def predict(top: Top, states: Sequence, *, batch: int = 64) -> np.ndarray:
     return out
 
 
-def oof_proba(fit_predict: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int,
-              groups: Sequence[str | None], k: int, seed: int) -> np.ndarray:
-    """Out-of-fold probabilities over folds grouped by ``groups`` (occupations).
-
-    ``fit_predict(train_idx, test_idx)`` trains on ``train_idx`` and returns the
-    probabilities of ``test_idx`` (rows) for every code (columns).
-    """
-    out = None
-    for fold in grouped_folds(groups, k, seed):
-        train = np.setdiff1d(np.arange(n), fold)
-        p = np.asarray(fit_predict(train, fold), dtype=np.float32)
-        if out is None:
-            out = np.zeros((n, p.shape[1]), dtype=np.float32)
-        out[fold] = p
-    return out
-
-
 def cv_predictions(oof: np.ndarray, labels: Sequence[set[str]], codes: Sequence[str],
                    groups: Sequence[str | None], k: int, seed: int) -> list[set[str]]:
     """Codes of each segment from the out-of-fold ``oof``, each fold thresholded with
@@ -354,10 +338,8 @@ def export(top: Top, model, base: E5File, recipe: Recipe, keep: Sequence[int], c
         old.unlink()
     path = out_dir / MODEL_FILENAME
     small.write(path)
-    W = (top.head.weight.detach().numpy().T * HEAD_SCALE).astype(np.float32)
-    np.savez(out_dir / "head.npz", codes=np.array(list(codes)), W=W,
-             b=top.head.bias.detach().numpy().astype(np.float32),
-             thresholds=np.asarray(thresholds, dtype=np.float32))
+    Head(list(codes), top.head.weight.detach().numpy().T * HEAD_SCALE,
+         top.head.bias.detach().numpy(), np.asarray(thresholds)).save(out_dir / HEAD_FILENAME)
     (out_dir / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n",
                                        encoding="utf-8")
     return path
@@ -580,8 +562,7 @@ def refit_head(folder: Path, gold: Path | str, *, folds: int = 3, seed: int = 0,
     log(format_report(report, title=f"Tête sur les vecteurs du fichier livré : validation croisée "
                                     f"groupée par métier ({folds} plis), sur {gold}"))
     W, b = fit_all(np.arange(len(items)))
-    np.savez(Path(folder) / "head.npz", codes=np.array(codes), W=W, b=b,
-             thresholds=np.asarray(thresholds, dtype=np.float32))
+    Head(codes, W, b, thresholds).save(Path(folder) / HEAD_FILENAME)
     meta_path = Path(folder) / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     meta["tete"] = {"sur": "vecteurs E5.query du fichier livré", "modele": "LogisticRegression",

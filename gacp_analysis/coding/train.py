@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -52,15 +52,31 @@ def featurize(items: Sequence[GoldItem], rules: RuleSet):
     return feats, [dense_features(d) for d in docs]
 
 
+def oof_proba(fit_predict: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int,
+              groups: Sequence[str | None], k: int, seed: int | None = None) -> np.ndarray:
+    """Out-of-fold probabilities over folds grouped by ``groups`` (occupations).
+
+    ``fit_predict(train_idx, test_idx)`` trains on ``train_idx`` and returns the
+    probabilities of ``test_idx`` (rows) for every code (columns).
+    """
+    out = None
+    for fold in grouped_folds(groups, k, seed):
+        train = np.setdiff1d(np.arange(n), fold)
+        p = np.asarray(fit_predict(train, fold), dtype=np.float32)
+        if out is None:
+            out = np.zeros((n, p.shape[1]), dtype=np.float32)
+        out[fold] = p
+    return out
+
+
 def _oof(codes, feats, dense, labels, groups, *, k: int, **fit) -> np.ndarray:
-    """Out-of-fold probabilities, folds grouped by occupation."""
-    proba = np.zeros((len(feats), len(codes)), dtype=np.float32)
-    for fold in grouped_folds(groups, k):
-        train = np.setdiff1d(np.arange(len(feats)), fold)
+    """Out-of-fold probabilities of the linear model, folds grouped by occupation."""
+    def fit_predict(train, fold):
         model = LinearModel.fit(codes, [feats[i] for i in train], [dense[i] for i in train],
                                 [labels[i] for i in train], **fit)
-        proba[fold] = model.proba([feats[i] for i in fold], [dense[i] for i in fold])
-    return proba
+        return model.proba([feats[i] for i in fold], [dense[i] for i in fold])
+
+    return oof_proba(fit_predict, len(feats), groups, k)
 
 
 def choose_thresholds(proba: np.ndarray, labels, codes) -> np.ndarray:
@@ -156,11 +172,8 @@ def fit_head(x: np.ndarray, labels, codes, groups, *, C: float = HEAD_C):
             w[:, j], b[j] = lr.coef_[0], lr.intercept_[0]
         return Head(list(codes), w, b, np.full(len(codes), 0.5, dtype=np.float32))
 
-    oof = np.zeros(y.shape, dtype=np.float32)
-    everyone = np.arange(len(x))
-    for fold in grouped_folds(groups, INNER_FOLDS):
-        oof[fold] = fit(np.setdiff1d(everyone, fold)).proba(x[fold])
-    head = fit(everyone)
+    oof = oof_proba(lambda train, fold: fit(train).proba(x[fold]), len(x), groups, INNER_FOLDS)
+    head = fit(np.arange(len(x)))
     head.thresholds = choose_thresholds(oof, labels, codes)
     return head
 
