@@ -440,6 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="évalue les règles et le modèle linéaire, sans l'encodeur")
     p.add_argument("--sans-modele", action="store_true",
                    help="évalue les règles et l'encodeur, sans le modèle linéaire")
+    # coder.MIXES, spelt out: importing the coder here would slow every command's start.
     p.add_argument("--melange", choices=("union", "moyenne", "marqueur"), default=None,
                    help="combinaison de l'encodeur et du modèle linéaire (défaut : celle du paquet)")
     p.add_argument("--poids", type=float, default=None,

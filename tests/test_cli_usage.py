@@ -113,3 +113,12 @@ def test_the_catalog_translates_argparse_own_messages():
     assert argparse_translation().ngettext("expected %s argument", "expected %s arguments", 1) == "%s valeur attendue"
     assert argparse_translation().ngettext("expected %s argument", "expected %s arguments", 2) == "%s valeurs attendues"
     assert compile_mo({"": "", "a": "b"})[:4] == b"\xde\x12\x04\x95"  # GNU .mo magic, little-endian
+
+
+def test_evaluate_offers_every_mix_of_the_coder():
+    # The parser spells the mixes out (importing the coder would slow every command's start).
+    from gacp_analysis.coding.coder import MIXES
+
+    verbs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    melange = next(a for a in verbs["evaluate"]._actions if a.dest == "melange")
+    assert tuple(melange.choices) == MIXES == ("union", "moyenne", "marqueur")

@@ -162,9 +162,10 @@ def test_marker_mix_lets_either_model_give_a_code_whose_marker_is_plain(coder, e
     # Weight 1: where the marker is plain, the linear model still gives affect against the
     # encoder (p = sigmoid(30 * (cos - 2)) < 0.5), which « moyenne » lets decide alone.
     marker = Coder(encoder=Encoder(folder), nlp=coder.nlp, mix="marqueur", weight=1.0)
-    got = [{d.code for d in ds} for ds in marker.code(units)]
+    decisions = marker.code(units)
+    got = [{d.code for d in ds} for ds in decisions]
     assert "affect" in got[1]
-    assert {d.code: d for d in marker.code([units[1]])[0]}["affect"].rule == "honte + j'osais plus"
+    assert {d.code: d for d in decisions[1]}["affect"].rule == "honte + j'osais plus"
     assert "consequence.sante" in got[0]  # no marker: the mean, here the encoder alone
     assert not [h for h in coder.rules.hits(coder.parse([text])[0])
                 if h.code == "consequence.sante"]

@@ -165,6 +165,12 @@ class EmbeddingCache:
     def key(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
+    @staticmethod
+    def segment_key(text: str, previous: str | None) -> str:
+        """The key of a segment's encoder input (:func:`.encoder_input.encoder_input`); also
+        the row key of ``hors-pli.npz``."""
+        return EmbeddingCache.key(encoder_input(text, previous))
+
     def load(self) -> dict[str, np.ndarray]:
         if self._vectors is None:
             self._vectors = {}

@@ -475,8 +475,8 @@ def run(gold: Path | str, recipe: Recipe, *, out_dir: Path | None, test: Path | 
         timing["total_s"] = round(time.perf_counter() - t_start, 1)
         path = export(top, base, recipe, keep, codes, thresholds, out_dir, meta)
         if oof is not None:  # what the combination with the linear model is chosen on (train --combinaison)
-            np.savez(out_dir / OOF_FILENAME, keys=np.array([EmbeddingCache.key(encoder_input(
-                it.unit.text, it.unit.previous_text)) for it in items]), proba=oof.astype(np.float32))
+            np.savez(out_dir / OOF_FILENAME, keys=np.array([EmbeddingCache.segment_key(
+                it.unit.text, it.unit.previous_text) for it in items]), proba=oof.astype(np.float32))
         meta["taille_octets"] = path.stat().st_size
         log(f"Encodeur écrit : {path} ({path.stat().st_size / 1e6:.1f} Mo, {meta['vocabulaire']} pièces)")
         if test is not None:

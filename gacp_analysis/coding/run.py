@@ -69,7 +69,7 @@ def code_group(folder: Path | str, *, codebook: Codebook | None = None, progress
     if encoder is False:
         signature = coding_signature(codebook, with_encoder=False)
     else:
-        encoder = Path(encoder) if encoder not in (None, True) else None
+        encoder = Path(encoder) if encoder is not None else None
         signature = coding_signature(codebook, encoder_folder=encoder)
     report = CodeReport(coder=coder_name())
     with open_store(folder, create=False) as store:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .codebook import load_codebook
-from .coder import Coder
+from .coder import DEFAULT_MIX, MIXES, Coder
 from .evaluate import GoldItem, Report, format_report, read_gold, score
 from .features import dense_features, sparse_features
 from .model import LinearModel, default_model_path
@@ -196,9 +196,8 @@ class OutOfFoldEncoder:
 
     def proba(self, texts: Sequence[str], previous: Sequence[str | None]) -> np.ndarray:
         from .encoder import EmbeddingCache
-        from .encoder_input import encoder_input
 
-        keys = [EmbeddingCache.key(encoder_input(t, p)) for t, p in zip(texts, previous)]
+        keys = [EmbeddingCache.segment_key(t, p) for t, p in zip(texts, previous)]
         missing = sum(k not in self.rows for k in keys)
         if missing:
             raise ValueError(f"{missing} segments absents des probabilités hors pli : ce fichier "
@@ -259,7 +258,7 @@ def choose_combination(items: Sequence[GoldItem], *, encoder_folder: Path | None
         for c, (mix, w, with_model, with_encoder) in enumerate(candidates):
             coder.model = model if with_model else None
             coder.encoder = encoder if with_encoder else None
-            coder.mix = mix
+            coder.mix = mix if mix in MIXES else DEFAULT_MIX  # a part alone: no mix applies
             coder.weight = 0.5 if w is None else w
             for i, ds in zip(fold, coder.code(units, fold_docs, explain=False)):
                 predicted[c][i] = {d.code for d in ds}
